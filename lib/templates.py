@@ -1,0 +1,150 @@
+"""Template families per category, written per split: validation and test phrasings never occur in
+training (held out by construction). Slots: {t1} {t2} {t3} task phrases, {d1} {d2} date
+expressions. Each template is (text, calls); a call is (tool, {arg: slot-or-literal}); a reply key
+(str) instead of calls means the answer is a <final>."""
+
+from __future__ import annotations
+
+from typing import Union
+
+Calls = list[tuple[str, dict[str, str]]]
+Template = tuple[str, Union[Calls, str]]
+
+ADD_D: Calls = [("add_task", {"title": "t1", "due_date": "d1"})]
+ADD: Calls = [("add_task", {"title": "t1"})]
+DONE: Calls = [("complete_task", {"title": "t1"})]
+DEL: Calls = [("delete_task", {"title": "t1"})]
+SUM: Calls = [("summarize_tasks", {})]
+
+
+def LIST(status: str) -> Calls:
+    return [("list_tasks", {"status": "=" + status})]  # "=" marks a literal value
+
+
+TEMPLATES: dict[str, dict[str, list[Template]]] = {
+    "add_dated": {
+        "train": [("add {t1} {d1}", ADD_D), ("remind me to {t1} {d1}", ADD_D), ("I need to {t1} {d1}", ADD_D),
+                  ("can you add a task to {t1} {d1}?", ADD_D), ("new task: {t1}, due {d1}", ADD_D),
+                  ("put '{t1}' on my list for {d1}", ADD_D), ("don't let me forget to {t1} {d1}", ADD_D),
+                  ("{d1} I have to {t1}", ADD_D)],
+        "validation": [("please create a to-do \"{t1}\" {d1}", ADD_D), ("I must {t1} {d1}, add it", ADD_D),
+                       ("schedule a reminder to {t1} {d1}", ADD_D)],
+        "test": [("could you note that I should {t1} {d1}", ADD_D), ("add to my tasks: {t1} ({d1})", ADD_D),
+                 ("{d1} I've got to {t1} - put it on the list", ADD_D)],
+    },
+    "add_undated": {
+        "train": [("add {t1}", ADD), ("remind me to {t1}", ADD), ("I need to {t1}", ADD),
+                  ("new task: {t1}", ADD), ("put '{t1}' on my list", ADD), ("can you add \"{t1}\"?", ADD),
+                  ("add a task to {t1}, no deadline", ADD), ("jot down: {t1}", ADD)],
+        "validation": [("please create a to-do to {t1}", ADD), ("I should {t1} at some point", ADD),
+                       ("track this for me: {t1}", ADD)],
+        "test": [("could you note that I have to {t1}", ADD), ("add to my tasks: {t1}", ADD),
+                 ("don't let me forget to {t1} sometime", ADD)],
+    },
+    "list": {
+        "train": [("what's on my list?", LIST("open")), ("show my tasks", LIST("open")),
+                  ("list my open tasks", LIST("open")), ("what do I still have to do?", LIST("open")),
+                  ("what have I completed?", LIST("done")), ("show finished tasks", LIST("done")),
+                  ("show all my tasks", LIST("all")), ("list everything, done or not", LIST("all"))],
+        "validation": [("what's left on my to-do list?", LIST("open")), ("which tasks did I finish?", LIST("done")),
+                       ("give me the full list including completed ones", LIST("all"))],
+        "test": [("any pending items?", LIST("open")), ("show me what's done", LIST("done")),
+                 ("display every single task I have", LIST("all"))],
+    },
+    "summarize": {
+        "train": [("give me a summary of my tasks", SUM), ("how many tasks do I have?", SUM),
+                  ("summarize my to-do list", SUM), ("how many things are overdue?", SUM),
+                  ("stats on my tasks please", SUM), ("how's my task list looking?", SUM)],
+        "validation": [("quick overview of my tasks?", SUM), ("how many tasks are due today?", SUM)],
+        "test": [("what's the status of my to-dos overall?", SUM), ("count my tasks for me", SUM)],
+    },
+    "complete": {
+        "train": [("mark {t1} as done", DONE), ("I finished {t1}", DONE), ("{t1} is done", DONE),
+                  ("check off {t1}", DONE), ("complete the task '{t1}'", DONE), ("done with {t1}!", DONE),
+                  ("you can tick off \"{t1}\"", DONE)],
+        "validation": [("I've taken care of {t1}, mark it complete", DONE), ("set {t1} to done", DONE)],
+        "test": [("{t1} - finished it just now", DONE), ("please close out the task {t1}", DONE)],
+    },
+    "delete": {
+        "train": [("delete {t1}", DEL), ("remove {t1} from my list", DEL), ("get rid of the task '{t1}'", DEL),
+                  ("scratch {t1}", DEL), ("drop \"{t1}\", I don't need it anymore", DEL),
+                  ("erase the task {t1}", DEL), ("take {t1} off my list", DEL)],
+        "validation": [("I no longer need to {t1}, delete that task", DEL), ("please discard {t1}", DEL)],
+        "test": [("wipe {t1} from my tasks", DEL), ("forget about {t1} entirely, remove it", DEL)],
+    },
+    "conversation": {
+        "train": [("hi", "greeting"), ("hello there!", "greeting"), ("good morning", "greeting"),
+                  ("thanks!", "thanks"), ("thank you so much", "thanks"), ("what can you do?", "capabilities"),
+                  ("how do you work?", "capabilities"), ("bye", "goodbye")],
+        "validation": [("hey, how's it going?", "greeting"), ("cheers, that helps", "thanks"),
+                       ("what are you able to help me with?", "capabilities")],
+        "test": [("good evening!", "greeting"), ("appreciate it", "thanks"), ("which things can you do for me?", "capabilities"),
+                 ("see you later", "goodbye")],
+    },
+    "out_of_scope": {
+        "train": [("what's the weather in Paris?", "out_of_scope"), ("send an email to Bob saying hi", "out_of_scope"),
+                  ("tell me a joke", "out_of_scope"), ("who won the world cup in 2018?", "out_of_scope"),
+                  ("what is 17 times 23?", "out_of_scope"), ("translate 'hello' into French", "out_of_scope"),
+                  ("play some music", "out_of_scope"), ("book me a flight to Tokyo", "out_of_scope")],
+        "validation": [("how tall is Mount Everest?", "out_of_scope"), ("order a pizza for me", "out_of_scope"),
+                       ("write me a poem about autumn", "out_of_scope")],
+        "test": [("what's the capital of Australia?", "out_of_scope"), ("text my sister that I'm late", "out_of_scope"),
+                 ("will it rain tomorrow?", "out_of_scope")],
+    },
+    "clarification": {
+        "train": [("add a task", "clarification"), ("remind me about something tomorrow", "clarification"),
+                  ("create a new to-do", "clarification"), ("put something on my list for {d1}", "clarification"),
+                  ("I need a reminder", "clarification"), ("add a task due {d1}", "clarification")],
+        "validation": [("can you make a task for {d1}?", "clarification"), ("new task please", "clarification")],
+        "test": [("set up a to-do item", "clarification"), ("I want to add something for {d1}", "clarification")],
+    },
+    "negation": {
+        "train": [("don't add {t1}, I already did it", "negation"), ("never mind about {t1}, don't put it on the list", "negation"),
+                  ("no need to add {t1}", "negation"), ("please don't create a task for {t1}", "negation"),
+                  ("I was going to ask you to add {t1} but forget it", "negation")],
+        "validation": [("hold off, don't add {t1} after all", "negation"), ("actually skip adding {t1}", "negation")],
+        "test": [("do not put {t1} on my list", "negation"), ("scrap that, no task for {t1}", "negation")],
+    },
+    "multi_intent": {
+        "train": [
+            ("add {t1} {d1} and {t2}", [("add_task", {"title": "t1", "due_date": "d1"}), ("add_task", {"title": "t2"})]),
+            ("add {t1} and show me my list", [("add_task", {"title": "t1"}), ("list_tasks", {"status": "=open"})]),
+            ("mark {t1} done and delete {t2}", [("complete_task", {"title": "t1"}), ("delete_task", {"title": "t2"})]),
+            ("add {t1}, {t2} and {t3}", [("add_task", {"title": "t1"}), ("add_task", {"title": "t2"}), ("add_task", {"title": "t3"})]),
+            ("I finished {t1}; also add {t2} {d2}", [("complete_task", {"title": "t1"}), ("add_task", {"title": "t2", "due_date": "d2"})]),
+            ("add {t1} {d1}, then give me a summary", [("add_task", {"title": "t1", "due_date": "d1"}), ("summarize_tasks", {})]),
+        ],
+        "validation": [
+            ("please add {t1} {d1} as well as {t2} {d2}", [("add_task", {"title": "t1", "due_date": "d1"}), ("add_task", {"title": "t2", "due_date": "d2"})]),
+            ("remove {t1} and then list everything", [("delete_task", {"title": "t1"}), ("list_tasks", {"status": "=all"})]),
+        ],
+        "test": [
+            ("two things: {t1} {d1}, and {t2}", [("add_task", {"title": "t1", "due_date": "d1"}), ("add_task", {"title": "t2"})]),
+            ("tick off {t1} and show what's still open", [("complete_task", {"title": "t1"}), ("list_tasks", {"status": "=open"})]),
+        ],
+    },
+}
+
+# Multi-turn: earlier steps (user text, calls) then the target step. Earlier steps reuse the
+# simplest phrasings; the follow-up phrasing is what the family is about.
+MULTI_TURN: dict[str, list[tuple[list[Template], Template]]] = {
+    "train": [
+        ([("add {t1}", ADD)], ("actually make it {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})])),
+        ([("add {t1} {d1}", ADD_D)], ("mark that one done", DONE)),
+        ([("add {t1}", ADD)], ("oh wait, delete it", DEL)),
+        ([("add {t1} {d1}", ADD_D)], ("thanks!", "thanks")),
+        ([("add {t1}", ADD)], ("also add {t2} {d2}", [("add_task", {"title": "t2", "due_date": "d2"})])),
+        ([("add {t1} {d1}", ADD_D)], ("what's on my list now?", LIST("open"))),
+        ([("what's on my list?", LIST("open"))], ("I finished {t1}", DONE)),
+    ],
+    "validation": [
+        ([("add {t1}", ADD)], ("change the due date to {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})])),
+        ([("add {t1} {d1}", ADD_D)], ("ok I did it already, complete it", DONE)),
+        ([("add {t1}", ADD)], ("and one more: {t2}", [("add_task", {"title": "t2"})])),
+    ],
+    "test": [
+        ([("add {t1}", ADD)], ("sorry, it's due {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})])),
+        ([("add {t1} {d1}", ADD_D)], ("never mind, remove that task", DEL)),
+        ([("add {t1}", ADD)], ("great, thank you", "thanks")),
+    ],
+}

@@ -1,0 +1,107 @@
+import collections
+import json
+
+import pytest
+
+from lib.data import CATEGORIES, Row, generate_dataset, load_rows, normalize_title, validate_sample, write_dataset
+from lib.parser import parse_response
+from lib.phrases import task_phrases
+from lib.prompts import system_prompt
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return generate_dataset(seed=11)
+
+
+def test_default_sizes_and_balance(splits):
+    assert {s: len(r) for s, r in splits.items()} == {"train": 1600, "validation": 240, "test": 360}
+    for rows in splits.values():
+        counts = collections.Counter(r["category"] for r in rows)
+        assert set(counts) == set(CATEGORIES)
+        assert min(counts.values()) >= 0.05 * len(rows)
+
+
+def test_every_target_parses_strictly_matches_gold_and_executes(splits):
+    for rows in splits.values():
+        for row in rows:
+            assert validate_sample(row) == [], row["id"]
+
+
+def test_validate_sample_catches_a_wrong_gold(splits):
+    row = dict(next(r for r in splits["train"] if r["category"] == "complete"))
+    assert validate_sample({**row, "gold": [{"name": "complete_task", "args": {"title": "Nope"}}]})
+    assert validate_sample({**row, "tasks": []})  # the task to complete is missing
+
+
+def test_splits_are_disjoint(splits):
+    def users(rows):
+        return {m["content"] for r in rows for m in r["messages"] if m["role"] == "user"}
+
+    def titles(rows):
+        return {g["args"]["title"].casefold() for r in rows for g in r["gold"] if "title" in g["args"]}
+
+    for held_out in ("validation", "test"):
+        assert not users(splits["train"]) & users(splits[held_out])
+        assert not {r["template_id"] for r in splits["train"]} & {r["template_id"] for r in splits[held_out]}
+        assert not titles(splits["train"]) & titles(splits[held_out])
+
+
+def test_dates_are_relative_to_each_rows_today(splits):
+    todays = {r["today"][:4] for r in splits["train"]}
+    assert todays >= {"2024", "2025", "2026", "2027", "2028"}
+    dated = [r for r in splits["train"] if r["category"] == "add_dated"]
+    for r in dated:
+        assert r["gold"][0]["args"]["due_date"] >= r["today"]
+    undated = [r for r in splits["train"] if r["category"] == "add_undated"]
+    assert all("due_date" not in r["gold"][0]["args"] for r in undated)
+
+
+def test_chat_sample_uses_the_shared_prompt(splits):
+    row = Row.model_validate(splits["validation"][0])
+    chat = row.chat()
+    assert chat[0] == {"role": "system", "content": system_prompt(row.today)}
+    assert chat[-1] == {"role": "assistant", "content": row.target}
+
+
+def test_generation_is_deterministic(tmp_path):
+    sizes = {"train": 120, "validation": 48, "test": 48}
+    write_dataset(tmp_path / "a", sizes, seed=5)
+    write_dataset(tmp_path / "b", sizes, seed=5)
+    for name in ("train.jsonl", "validation.jsonl", "test.jsonl", "dataset_card.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    write_dataset(tmp_path / "c", sizes, seed=6)
+    assert (tmp_path / "a" / "train.jsonl").read_bytes() != (tmp_path / "c" / "train.jsonl").read_bytes()
+
+
+def test_files_load_with_datasets_and_our_loader(tmp_path):
+    card = write_dataset(tmp_path, {"train": 60, "validation": 24, "test": 24}, seed=1)
+    assert card["overlap"]["train_vs_test"] == {"user_messages": 0, "final_user_messages": 0, "template_ids": 0, "gold_titles": 0}
+    import datasets
+
+    ds = datasets.load_dataset("json", data_files={"test": str(tmp_path / "test.jsonl")})["test"]
+    assert len(ds) == 24 and {"id", "today", "messages", "gold", "category"} <= set(ds.column_names)
+    rows = load_rows(tmp_path / "test.jsonl")
+    assert len(rows) == 24 and all(parse_response(r.target).ok for r in rows)
+
+
+def test_public_schema_accepts_user_or_messages_and_rejects_both(tmp_path):
+    ok = {"id": "x", "today": "2026-11-25", "user": "add milk", "gold": [{"name": "add_task", "args": {"title": "Milk"}}]}
+    Row.model_validate(ok)
+    with pytest.raises(ValueError):
+        Row.model_validate({**ok, "messages": [{"role": "user", "content": "hi"}]})
+    with pytest.raises(ValueError):
+        Row.model_validate({k: v for k, v in ok.items() if k != "user"})
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({**ok, "today": "someday"}) + "\n")
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        load_rows(path)
+
+
+def test_title_rule_and_phrase_bank():
+    assert normalize_title("  'buy milk!' ") == "Buy milk"
+    assert normalize_title("call Dr. Müller's office.") == "Call Dr. Müller's office"
+    assert normalize_title("BUY MILK") == "BUY MILK"
+    phrases = task_phrases()
+    assert len(set(phrases)) >= 300
+    assert any(not p.isascii() for p in phrases) and any("'" in p for p in phrases) and any("," in p for p in phrases)
