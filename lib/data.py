@@ -27,7 +27,7 @@ from lib.prompts import build_messages, tool_results_message
 from lib.store import TaskStore, title_key
 from lib.templates import MULTI_TURN, TEMPLATES, Template
 
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"
 SPLITS = ("train", "validation", "test")
 CATEGORIES = (
     "add_dated", "add_undated", "list", "summarize", "complete", "delete", "conversation",
@@ -144,7 +144,7 @@ def date_expression(rng: random.Random, today: dt.date) -> tuple[str, str]:
     elif kind == 12:
         text = "on " + (today + dt.timedelta(days=rng.randrange(1, 400))).isoformat()
     else:
-        year = rng.choice([y for y in range(today.year, today.year + 5) if y % 4 == 0])
+        year = rng.choice([y for y in range(today.year, today.year + 9) if y % 4 == 0 and dt.date(y, 2, 29) >= today])
         text = rng.choice([f"on February 29", f"by {year}-02-29"])
     try:
         return text, resolve_date(text, today).isoformat()
