@@ -20,7 +20,7 @@ COLAB_STEPS = [
 ]
 # xformers builds are tied to one torch minor version; with no match Unsloth uses SDPA instead.
 XFORMERS_FOR_TORCH = {"2.8": "xformers==0.0.32.post2", "2.9": "xformers==0.0.33.post1"}
-PROJECT_EXTRAS = ["pydantic>=2.7", "python-dateutil", "jupytext", "papermill", "ipywidgets", "gguf",
+PROJECT_EXTRAS = ["pydantic>=2.7", "python-dateutil", "xgrammar>=0.2.8", "jupytext", "papermill", "ipywidgets", "gguf",
                   "fastapi", "uvicorn", "matplotlib"]
 
 

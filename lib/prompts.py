@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any, Optional, Sequence
 
 from lib.tools import TOOL_SIGNATURES
@@ -66,3 +67,16 @@ def template_kwargs(today: dt.date | str) -> dict[str, str]:
     """Extra arguments for `tokenizer.apply_chat_template`. Llama-3.x templates write
     'Today Date: …' themselves (default: the real date); pin it to the sample's date."""
     return {"date_string": as_date(today).strftime("%d %b %Y")}
+
+
+_TODAY_RE = re.compile(r"Today is \w+, (\d{4}-\d{2}-\d{2})\.")
+
+
+def today_in(messages: Sequence[dict[str, str]]) -> dt.date:
+    """The date a conversation's system prompt was built for (so renderers need no extra argument)."""
+    for m in messages:
+        if m["role"] == "system":
+            found = _TODAY_RE.search(m["content"])
+            if found:
+                return dt.date.fromisoformat(found.group(1))
+    raise ValueError("messages have no taskagent system prompt with today's date")

@@ -18,7 +18,7 @@ if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
 else
   pip torch==2.13.0
   pip -r requirements-cpu.txt
-  pip --no-deps unsloth==2026.10.9 unsloth_zoo==2026.10.9
+  pip --no-deps unsloth==2026.10.9 unsloth_zoo==2026.10.9 xgrammar==0.2.8 apache-tvm-ffi==0.1.15.post2
   "$VENV/bin/python" -m pip uninstall -y -q torchvision >/dev/null 2>&1 || true
 fi
 "$VENV/bin/python" -c "import torch, transformers, trl, peft, lib" \

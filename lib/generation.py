@@ -1,0 +1,116 @@
+"""Prompt rendering and batched greedy generation (left padding, KV cache, stop at the closing
+tag or end of turn). Shared by evaluation, the chat widget and the server."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable, Optional, Sequence
+
+if os.environ.get("TASKAGENT_PLAIN_PROGRESS"):  # headless runs: a text bar the saved notebook keeps
+    from tqdm import tqdm
+else:
+    from tqdm.auto import tqdm
+
+from lib.prompts import template_kwargs, today_in
+
+STOP_STRINGS = ["</action>", "</final>"]
+
+
+def render_prompt(tokenizer, messages: Sequence[dict[str, str]], add_generation_prompt: bool = True) -> str:
+    """The model's own chat template, with the conversation's date pinned (Llama-3.x writes
+    'Today Date' itself otherwise)."""
+    return tokenizer.apply_chat_template(
+        list(messages), tokenize=False, add_generation_prompt=add_generation_prompt, **template_kwargs(today_in(messages))
+    )
+
+
+def stop_token_ids(model, tokenizer) -> list[int]:
+    info = getattr(model, "taskagent_info", {})
+    ids = [info.get("end_of_turn_id"), tokenizer.eos_token_id]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _compute_context(model):
+    """bf16 autocast on CPUs with bf16 hardware (about 2x faster for SmolLM2 than fp32, as in
+    training); GPUs run in the dtype the model was loaded with."""
+    import contextlib
+
+    import torch
+
+    if model.device.type == "cpu":
+        try:
+            from unsloth_zoo.cpu.runtime import cpu_bf16_supported
+        except ImportError:  # unsloth_zoo without its CPU backend
+            return contextlib.nullcontext()
+        if cpu_bf16_supported():
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def generate_batch(
+    model,
+    tokenizer,
+    conversations: Sequence[Sequence[dict[str, str]]],
+    max_new_tokens: int = 160,
+    batch_size: int = 8,
+    logits_processor_factory: Optional[Callable[[], Any]] = None,
+    progress: bool = True,
+    desc: str = "generating",
+) -> tuple[list[str], dict[str, float]]:
+    """Greedy completions for many conversations, batched by prompt length. Returns the texts (in
+    input order) and timing stats (seconds, new tokens, tokens/s, mean latency per prompt)."""
+    import torch
+
+    prompts = [render_prompt(tokenizer, c) for c in conversations]
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    outputs: list[str] = [""] * len(prompts)
+    new_tokens = 0
+    old_side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    stops = stop_token_ids(model, tokenizer)
+    was_training = model.training
+    model.eval()
+    start = time.perf_counter()
+    try:
+        bar = tqdm(total=len(prompts), desc=desc, disable=not progress)
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            enc = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
+            enc = {k: v.to(model.device) for k, v in enc.items()}
+            kwargs: dict[str, Any] = dict(
+                max_new_tokens=max_new_tokens, do_sample=False, use_cache=True, eos_token_id=stops,
+                pad_token_id=tokenizer.pad_token_id, stop_strings=STOP_STRINGS, tokenizer=tokenizer,
+            )
+            if logits_processor_factory is not None:
+                from transformers import LogitsProcessorList
+
+                kwargs["logits_processor"] = LogitsProcessorList([logits_processor_factory()])
+            with torch.inference_mode(), _compute_context(model):
+                out = model.generate(**enc, **kwargs)
+            gen = out[:, enc["input_ids"].shape[1] :]
+            for row, i in enumerate(idx):
+                ids = gen[row]
+                keep = ids[(ids != tokenizer.pad_token_id)]
+                new_tokens += int(keep.numel())
+                outputs[i] = tokenizer.decode(keep, skip_special_tokens=True)
+            bar.update(len(idx))
+        bar.close()
+    finally:
+        tokenizer.padding_side = old_side
+        model.train(was_training)
+    seconds = time.perf_counter() - start
+    stats = {"seconds": seconds, "prompts": len(prompts), "new_tokens": new_tokens,
+             "tokens_per_s": new_tokens / seconds if seconds else 0.0,
+             "latency_per_prompt_s": seconds / max(len(prompts), 1)}
+    return outputs, stats
+
+
+def make_generate_fn(model, tokenizer, max_new_tokens: int = 160, logits_processor_factory=None):
+    """A `generate(messages) -> str` callable for `lib.agent.Agent`."""
+    def generate(messages: list[dict[str, str]]) -> str:
+        texts, _ = generate_batch(model, tokenizer, [messages], max_new_tokens=max_new_tokens, batch_size=1,
+                                  logits_processor_factory=logits_processor_factory, progress=False)
+        return texts[0]
+
+    return generate

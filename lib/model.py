@@ -1,0 +1,126 @@
+"""Load a chat model through Unsloth's FastLanguageModel, in both worlds.
+
+GPU: `unsloth/Llama-3.1-8B-Instruct-bnb-4bit` (or any HF name), `dtype=None` (fp16 on a T4).
+CPU: Unsloth's CPU fallback (stock transformers + PEFT underneath), float32, no gradient
+checkpointing (bf16 and checkpointing are ~4.5x slower on these CPUs). `import unsloth` comes
+before transformers/trl/peft, as Unsloth requires.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+DEFAULT_GPU_MODEL = "unsloth/Llama-3.1-8B-Instruct-bnb-4bit"
+ALIASES = {"smollm2": "smollm2", "SmolLM2-135M-Instruct": "smollm2", "tiny": "tiny"}
+
+
+def has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def default_model_name() -> str:
+    return DEFAULT_GPU_MODEL if has_cuda() else "smollm2"
+
+
+def resolve_model_name(model_name: Optional[str]) -> str:
+    """Aliases for the offline models become local folders (built on first use)."""
+    from lib import offline_models
+
+    name = model_name or default_model_name()
+    if ALIASES.get(name) == "smollm2":
+        return str(offline_models.prepare_smollm2())
+    if ALIASES.get(name) == "tiny":
+        return str(offline_models.build_tiny_llama())
+    return name
+
+
+def end_of_turn_token(tokenizer) -> str:
+    """The token the chat template closes an assistant turn with (<|eot_id|>, <|im_end|>, ...)."""
+    marker = "§TASKAGENT§"
+    text = tokenizer.apply_chat_template(
+        [{"role": "user", "content": "x"}, {"role": "assistant", "content": marker}], tokenize=False
+    )
+    after = text.split(marker, 1)[1]
+    ids = tokenizer(after, add_special_tokens=False)["input_ids"]
+    if not ids:
+        raise ValueError("the chat template adds nothing after an assistant message: no end-of-turn token")
+    return tokenizer.convert_ids_to_tokens(ids[0])
+
+
+def fix_special_tokens(tokenizer, model=None) -> dict[str, Any]:
+    """Make sure the end-of-turn token is known and the pad token is a different token, so the
+    end of turn is learned and never masked as padding. Returns what was chosen."""
+    if not getattr(tokenizer, "chat_template", None):
+        raise ValueError("this tokenizer has no chat template; taskagent needs a chat (instruct) model")
+    eot = end_of_turn_token(tokenizer)
+    eot_id = tokenizer.convert_tokens_to_ids(eot)
+    tokenizer.clean_up_tokenization_spaces = False  # destructive for BPE tokenizers (strips spaces)
+    if tokenizer.pad_token is None or tokenizer.pad_token_id == eot_id:
+        vocab = tokenizer.get_vocab()
+        choice = next((t for t in ("<|finetune_right_pad_id|>", "<|reserved_special_token_0|>", "<|endoftext|>",
+                                   "<pad>", "<|pad|>") if t in vocab and vocab[t] != eot_id), None)
+        if choice is None:
+            tokenizer.add_special_tokens({"pad_token": "<|pad|>"})
+            if model is not None:
+                model.resize_token_embeddings(len(tokenizer))
+        else:
+            tokenizer.pad_token = choice
+    if model is not None:
+        model.config.pad_token_id = tokenizer.pad_token_id
+        if getattr(model, "generation_config", None) is not None:
+            model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return {"end_of_turn": eot, "end_of_turn_id": eot_id, "pad": tokenizer.pad_token, "pad_id": tokenizer.pad_token_id}
+
+
+def load_model(
+    model_name: Optional[str] = None,
+    max_seq_length: int = 2048,
+    load_in_4bit: bool = True,
+    dtype: Any = None,
+    adapter_dir: Optional[str | Path] = None,
+    trainable_adapter: bool = False,
+    **kwargs: Any,
+):
+    """Model and tokenizer through Unsloth. With `adapter_dir`, a saved LoRA adapter is put on
+    top (a PeftModel: `with model.disable_adapter():` gives the base model back)."""
+    os.environ.setdefault("UNSLOTH_COMPILE_LOCATION", str(Path(__file__).resolve().parents[1] / "outputs/unsloth_compiled_cache"))
+    import unsloth  # noqa: F401  (must precede transformers/peft)
+    from unsloth import FastLanguageModel
+    import torch
+
+    name = resolve_model_name(model_name)
+    cuda = torch.cuda.is_available()
+    if not cuda:
+        dtype = dtype or torch.float32  # bf16 autocast on these CPUs is slower, not faster
+        kwargs.setdefault("use_gradient_checkpointing", False)
+    model, tokenizer = FastLanguageModel.from_pretrained(
+        model_name=name, max_seq_length=max_seq_length, dtype=dtype, load_in_4bit=load_in_4bit, **kwargs
+    )
+    if adapter_dir is not None:
+        from peft import PeftModel
+
+        adapter_dir = Path(adapter_dir)
+        if not (adapter_dir / "adapter_config.json").exists():
+            raise FileNotFoundError(f"no LoRA adapter in {adapter_dir} (adapter_config.json missing)")
+        model = PeftModel.from_pretrained(model, str(adapter_dir), is_trainable=trainable_adapter)
+    tokens = fix_special_tokens(tokenizer, model)
+    model.taskagent_info = {"model_name": model_name or name, "path": name, "adapter": str(adapter_dir) if adapter_dir else None,
+                            "backend": "cuda" if cuda else "cpu", "load_in_4bit": load_in_4bit, **tokens}
+    return model, tokenizer
+
+
+def for_inference(model):
+    from unsloth import FastLanguageModel
+
+    FastLanguageModel.for_inference(model)
+    return model
+
+
+def latest_adapter(adapters_dir: str | Path = "outputs/adapters") -> Optional[Path]:
+    """The most recently saved LoRA adapter folder, or None (notebooks 03/04 default to it)."""
+    found = [p.parent for p in Path(adapters_dir).glob("*/adapter_config.json")]
+    return max(found, key=lambda p: (p / "adapter_config.json").stat().st_mtime) if found else None
