@@ -1,7 +1,8 @@
 import subprocess
 import sys
 
-LIGHT = ["lib.tools", "lib.store", "lib.parser", "lib.executor", "lib.agent", "lib.prompts"]
+LIGHT = ["lib.tools", "lib.store", "lib.parser", "lib.executor", "lib.agent", "lib.prompts", "lib.dates", "lib.data",
+         "lib.evaluate"]
 
 
 def test_light_modules_do_not_import_torch_and_load_fast():

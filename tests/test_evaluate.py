@@ -1,0 +1,135 @@
+"""Every metric on hand-made predictions: each one can fail, and each one passes when it should."""
+
+import json
+import math
+
+import pytest
+
+from lib.data import Row, load_rows
+from lib.evaluate import aggregate, canonical_call, score_row, select_rows, summarize, wilson
+from lib.parser import format_action, format_final
+
+TODAY = "2026-03-10"
+
+
+def row(gold, user="x", tasks=(), category="test", **kw):
+    return Row(id="r", today=TODAY, user=user, gold=gold, category=category, tasks=list(tasks), **kw)
+
+
+ADD = row([{"name": "add_task", "args": {"title": "Buy milk", "due_date": "2026-03-11"}}], category="add_dated")
+ADD_UNDATED = row([{"name": "add_task", "args": {"title": "Buy milk"}}])
+HELLO = row([], category="conversation")
+DONE = row([{"name": "complete_task", "args": {"title": "Pay rent"}}],
+           tasks=[{"title": "Pay rent", "due_date": None, "status": "open"},
+                  {"title": "Pay gas", "due_date": None, "status": "open"}])
+
+
+def test_wilson_interval_known_values():
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == 1.0
+    low, high = wilson(5, 10)
+    assert low == pytest.approx(0.2366, abs=1e-3) and high == pytest.approx(0.7634, abs=1e-3)
+    assert all(math.isnan(v) for v in wilson(0, 0))
+
+
+def test_perfect_answer_scores_everything():
+    s = score_row(ADD, format_action([g.model_dump() for g in ADD.gold]))
+    assert all(s[m] is True for m in ("format_strict", "format_lenient", "tool_selection", "args_exact",
+                                      "date_accuracy", "execution"))
+    assert s["irrelevance"] is None
+
+
+def test_title_normalization_but_not_date_leniency():
+    s = score_row(ADD, format_action([{"name": "add_task", "args": {"title": "buy  MILK.", "due_date": "2026-03-11"}}]))
+    assert s["args_exact"] and s["execution"]
+    s = score_row(ADD, format_action([{"name": "add_task", "args": {"title": "Buy milk", "due_date": "2026-03-12"}}]))
+    assert s["tool_selection"] and not s["args_exact"] and not s["date_accuracy"] and not s["execution"]
+
+
+def test_invented_date_fails_args_and_execution():
+    s = score_row(ADD_UNDATED, format_action([{"name": "add_task", "args": {"title": "Buy milk", "due_date": "2026-03-11"}}]))
+    assert s["tool_selection"] and not s["args_exact"] and not s["execution"]
+    assert s["date_accuracy"] is None  # the gold has no date
+
+
+def test_defaults_are_filled_before_comparing():
+    assert canonical_call({"name": "list_tasks", "args": {}}) == canonical_call({"name": "list_tasks", "args": {"status": "open"}})
+    assert canonical_call({"name": "list_tasks", "args": {"status": "bogus"}}) is None
+    lst = row([{"name": "list_tasks", "args": {"status": "open"}}])
+    assert score_row(lst, format_action([{"name": "list_tasks", "args": {}}]))["args_exact"]
+    assert not score_row(lst, format_action([{"name": "list_tasks", "args": {"status": "done"}}]))["args_exact"]
+
+
+def test_wrong_tool_and_irrelevance():
+    s = score_row(ADD, format_final("Sure!"))
+    assert s["format_strict"] and not s["tool_selection"] and not s["execution"] and s["args_exact"] is False
+    s = score_row(HELLO, format_final("Hello!"))
+    assert s["irrelevance"] and s["tool_selection"] and s["execution"]
+    s = score_row(HELLO, format_action([{"name": "summarize_tasks", "args": {}}]))
+    assert s["irrelevance"] is False and not s["tool_selection"]
+    assert s["execution"]  # summarizing changes nothing: the end state matches (tool_selection catches it)
+
+
+def test_unparseable_output_fails_even_when_no_call_was_due():
+    s = score_row(HELLO, "Hello there, how can I help?")
+    assert not s["format_strict"] and not s["format_lenient"] and not s["tool_selection"] and not s["execution"]
+    assert s["irrelevance"] is False
+    assert s["errors"] == ["no_tags"]
+
+
+def test_lenient_counts_where_strict_does_not():
+    s = score_row(HELLO, "Sure. <final>Hello!")
+    assert not s["format_strict"] and s["format_lenient"] and s["irrelevance"]
+
+
+def test_execution_catches_the_wrong_task():
+    s = score_row(DONE, format_action([{"name": "complete_task", "args": {"title": "Pay gas"}}]))
+    assert s["tool_selection"] and not s["args_exact"] and not s["execution"]
+    s = score_row(DONE, format_action([{"name": "complete_task", "args": {"title": "pay RENT"}}]))
+    assert s["execution"] and s["args_exact"]
+
+
+def test_multi_call_order_matters_for_selection():
+    gold = row([{"name": "add_task", "args": {"title": "A"}}, {"name": "list_tasks", "args": {"status": "open"}}])
+    swapped = format_action([{"name": "list_tasks", "args": {}}, {"name": "add_task", "args": {"title": "A"}}])
+    assert not score_row(gold, swapped)["tool_selection"]
+
+
+def test_aggregate_counts_only_applicable_rows():
+    scored = [score_row(ADD, format_final("no")), score_row(HELLO, format_final("hi"))]
+    agg = aggregate(scored)
+    assert agg["irrelevance"]["n"] == 1 and agg["irrelevance"]["k"] == 1
+    assert agg["date_accuracy"]["n"] == 1 and agg["date_accuracy"]["k"] == 0
+    assert agg["format_strict"]["k"] == 2
+    per = summarize([ADD, HELLO], scored)["by_category"]
+    assert set(per) == {"add_dated", "conversation"}
+
+
+def test_public_schema_file_with_a_multi_turn_row_is_scored(tmp_path):
+    """An outside file in the public schema: `messages` history with an earlier action and its result."""
+    lines = [
+        {"id": "ext-1", "today": "2026-05-04", "user": "remind me to water the plants", "gold":
+         [{"name": "add_task", "args": {"title": "Water the plants"}}]},
+        {"id": "ext-2", "today": "2026-05-04", "category": "multi_turn", "messages": [
+            {"role": "user", "content": "add call the bank"},
+            {"role": "assistant", "content": format_action([{"name": "add_task", "args": {"title": "Call the bank"}}])},
+            {"role": "tool", "content": json.dumps([{"status": "success"}])},
+            {"role": "user", "content": "mark that one done"}],
+         "gold": [{"name": "complete_task", "args": {"title": "Call the bank"}}]},
+    ]
+    path = tmp_path / "outside.jsonl"
+    path.write_text("\n".join(json.dumps(l) for l in lines) + "\n")
+    rows = load_rows(path)
+    right = score_row(rows[1], format_action([{"name": "complete_task", "args": {"title": "call the bank"}}]))
+    wrong = score_row(rows[1], format_action([{"name": "delete_task", "args": {"title": "Call the bank"}}]))
+    assert right["execution"] and right["args_exact"]
+    assert not wrong["execution"] and not wrong["tool_selection"]
+    # the prepared store holds the task the history added, so completing it is what the gold does
+    assert rows[1].prepare_store().snapshot()[0]["title"] == "Call the bank"
+    assert summarize(rows, [score_row(rows[0], format_final("ok")), right])["by_category"].keys() == {"uncategorized", "multi_turn"}
+
+
+def test_select_rows_spreads_over_categories():
+    rows = [Row(id=str(i), today=TODAY, user="u", gold=[], category=c) for i, c in enumerate("aaaaabbbc")]
+    picked = select_rows(rows, 4)
+    assert [r.category for r in picked] == ["a", "b", "c", "a"]
+    assert select_rows(rows, None) == rows

@@ -1,0 +1,195 @@
+"""Model loading, responses-only masking, LoRA training, adapter reload, base-vs-tuned, grammar.
+
+Uses the tiny local Llama (built in seconds) for everything that needs a model, and SmolLM2's
+tokenizer for the masking check on a real ChatML template."""
+
+import json
+
+import pytest
+
+from lib.data import load_rows, write_dataset
+from lib.train import IGNORE, encode_sample, preset_config, train
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("data")
+    write_dataset(out, {"train": 120, "validation": 36, "test": 36}, seed=5)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny():
+    from lib.model import load_model
+
+    return load_model("tiny", 1024, load_in_4bit=False)
+
+
+@pytest.fixture(scope="session")
+def trained(data_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("adapters")
+    result = train(preset_config("tiny", run_name="t"), data_dir=data_dir, output_dir=out, progress=False)
+    return result
+
+
+def _check_labels(tokenizer, end_of_turn, rows):
+    for row in rows:
+        sample = encode_sample(tokenizer, row, end_of_turn)
+        learned = [t for t, l in zip(sample["input_ids"], sample["labels"]) if l != IGNORE]
+        assert learned == [l for l in sample["labels"] if l != IGNORE]  # labels are the inputs where learned
+        text = tokenizer.decode(learned)
+        assert text == row.target + end_of_turn, (row.id, text)
+        first = sample["labels"].index(next(l for l in sample["labels"] if l != IGNORE))
+        assert all(l == IGNORE for l in sample["labels"][:first])  # the whole prompt is masked
+        assert all(l != IGNORE for l in sample["labels"][first:])  # and nothing after it
+
+
+@pytest.mark.parametrize("model", ["tiny", "smollm2"])
+def test_labels_are_the_answer_and_end_of_turn_only(model, data_dir):
+    from transformers import AutoTokenizer
+
+    from lib.model import fix_special_tokens, resolve_model_name
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_name(model))
+    tokens = fix_special_tokens(tokenizer)
+    assert tokens["end_of_turn"] != tokens["pad"] and tokens["end_of_turn_id"] != tokens["pad_id"]
+    assert tokens["end_of_turn"] == {"tiny": "<|eot_id|>", "smollm2": "<|im_end|>"}[model]
+    rows = load_rows(data_dir / "train.jsonl")
+    multi = [r for r in rows if r.messages][:5]
+    _check_labels(tokenizer, tokens["end_of_turn"], rows[:20] + multi)
+
+
+def test_collated_batch_keeps_the_mask(trained, data_dir):
+    """The trainer's own collator: padding is ignored and the answer + end of turn is learned."""
+    from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
+
+    tok = trained["tokenizer"]
+    from lib.train import build_train_dataset
+
+    ds, _ = build_train_dataset(tok, load_rows(data_dir / "train.jsonl", limit=4), 1024, "<|eot_id|>")
+    batch = DataCollatorForLanguageModeling(pad_token_id=tok.pad_token_id)([ds[i] for i in range(4)])
+    for ids, labels, row in zip(batch["input_ids"], batch["labels"], load_rows(data_dir / "train.jsonl", limit=4)):
+        assert tok.decode(ids[labels != IGNORE]) == row.target + "<|eot_id|>"
+
+
+def test_tiny_training_saves_everything(trained):
+    from pathlib import Path
+
+    run = Path(trained["run_dir"])
+    for name in ("adapter_config.json", "adapter_model.safetensors", "tokenizer.json", "training_log.json", "loss_curve.png"):
+        assert (run / name).exists(), name
+    log = json.loads((run / "training_log.json").read_text())
+    assert log["status"] == "finished" and log["global_steps"] == 8 and len(log["steps"]) == 8
+    assert log["tokens_per_s"] > 0 and log["peak_rss_mb"] > 0
+    assert log["model"]["end_of_turn"] == "<|eot_id|>" and log["model"]["pad"] != "<|eot_id|>"
+    assert log["steps"][-1]["loss"] < log["steps"][0]["loss"]
+
+
+def test_a_failed_run_still_saves_its_adapter_and_log(data_dir, tmp_path):
+    from transformers import TrainerCallback
+
+    class Boom(TrainerCallback):
+        def on_step_end(self, args, state, control, **kw):
+            if state.global_step == 2:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(preset_config("tiny", run_name="boom"), data_dir=data_dir, output_dir=tmp_path, progress=False,
+              callbacks=[Boom()])
+    log = json.loads((tmp_path / "boom" / "training_log.json").read_text())
+    assert log["status"].startswith("failed: KeyboardInterrupt") and log["global_steps"] == 2
+    assert (tmp_path / "boom" / "adapter_model.safetensors").exists()
+
+
+def test_adapter_reloads_and_differs_from_base(trained, data_dir):
+    import torch
+
+    from lib.generation import generate_batch, render_prompt
+    from lib.model import load_model
+
+    model, tok = load_model("tiny", 1024, load_in_4bit=False, adapter_dir=trained["run_dir"])
+    assert model.taskagent_info["adapter"] == trained["run_dir"]
+    row = load_rows(data_dir / "validation.jsonl", limit=1)[0]
+    enc = tok(render_prompt(tok, row.prompt_messages()), return_tensors="pt", add_special_tokens=False)
+    with torch.inference_mode():
+        tuned = model(**enc).logits[0, -1]
+        with model.disable_adapter():
+            base = model(**enc).logits[0, -1]
+        again = model(**enc).logits[0, -1]
+    assert (tuned - base).abs().max() > 1e-3  # disable_adapter really gives the base model
+    assert torch.equal(tuned, again)  # and the adapter comes back after the block
+    texts, stats = generate_batch(model, tok, [row.prompt_messages()] * 3, max_new_tokens=16, batch_size=3, progress=False)
+    assert len(set(texts)) == 1 and stats["new_tokens"] > 0  # greedy + left padding: identical rows agree
+
+
+def test_adapter_reloads_in_4bit_on_cpu(trained, data_dir):
+    import bitsandbytes as bnb
+
+    from lib.generation import generate_batch
+    from lib.model import load_model
+
+    model, tok = load_model("tiny", 1024, load_in_4bit=True, adapter_dir=trained["run_dir"])
+    assert any(isinstance(m, bnb.nn.Linear4bit) for m in model.modules())
+    row = load_rows(data_dir / "validation.jsonl", limit=1)[0]
+    texts, _ = generate_batch(model, tok, [row.prompt_messages()], max_new_tokens=8, progress=False)
+    assert isinstance(texts[0], str)
+
+
+def test_missing_adapter_is_a_clear_error(tmp_path):
+    from lib.model import load_model
+
+    with pytest.raises(FileNotFoundError, match="adapter_config.json"):
+        load_model("tiny", 1024, load_in_4bit=False, adapter_dir=tmp_path)
+
+
+def test_unknown_preset_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown preset"):
+        preset_config("t5")
+
+
+def test_grammar_constrains_every_output(tiny, data_dir):
+    """An untrained model under the grammar can only write contract text (a prefix of it when it
+    runs out of tokens); without the grammar it writes anything."""
+    import xgrammar as xgr
+
+    from lib.generation import generate_batch, stop_token_ids
+    from lib.grammar import allows, compiled_contract, contract_processor_factory
+    from lib.parser import format_action, format_final
+
+    model, tok = tiny
+    stops = tuple(stop_token_ids(model, tok))
+    vocab = int(model.get_output_embeddings().weight.shape[0])
+    assert allows(tok, format_action([{"name": "add_task", "args": {"title": "Buy milk", "due_date": "2026-03-11"}}]), stops, vocab)
+    assert allows(tok, format_final("Hello!"), stops, vocab)
+    assert not allows(tok, "Hello!", stops, vocab)
+    assert not allows(tok, format_action([{"name": "rm_rf", "args": {}}]), stops, vocab)
+    rows = load_rows(data_dir / "validation.jsonl", limit=6)
+    free, _ = generate_batch(model, tok, [r.prompt_messages() for r in rows], max_new_tokens=24, progress=False)
+    texts, _ = generate_batch(model, tok, [r.prompt_messages() for r in rows], max_new_tokens=24, progress=False,
+                              logits_processor_factory=contract_processor_factory(model, tok))
+    for text in texts:
+        matcher = xgr.GrammarMatcher(compiled_contract(tok, vocab, stops))
+        assert matcher.accept_string(text), text
+    assert not all(xgr.GrammarMatcher(compiled_contract(tok, vocab, stops)).accept_string(t) for t in free)
+
+
+def test_evaluation_report_files(trained, data_dir, tmp_path):
+    from lib.evaluate import evaluate, write_report
+    from lib.model import load_model
+
+    model, tok = load_model("tiny", 1024, load_in_4bit=False, adapter_dir=trained["run_dir"])
+    rows = load_rows(data_dir / "test.jsonl", limit=6)
+    report = evaluate(model, tok, rows, ["base", "base+grammar", "tuned"], batch_size=3, max_new_tokens=12,
+                      progress=False, grammar_limit=3)
+    assert report["systems"]["base+grammar"]["rows"] == 3 and report["systems"]["tuned"]["rows"] == 6
+    paths = write_report(report, rows, tmp_path)
+    for p in paths.values():
+        assert (tmp_path / p.split("/")[-1]).stat().st_size > 0
+    md = (tmp_path / "report.md").read_text()
+    assert "| Format (strict) |" in md and "Improvement" in md
+    assert len((tmp_path / "predictions.jsonl").read_text().splitlines()) == 6
+    with pytest.raises(ValueError, match="adapter"):
+        from lib.evaluate import run_system
+
+        bare, btok = load_model("tiny", 1024, load_in_4bit=False)
+        run_system(bare, btok, rows, "tuned")
