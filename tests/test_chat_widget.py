@@ -1,0 +1,89 @@
+"""The chat widget, driven headlessly: set the text, click Send, read the transcript and store."""
+
+import datetime as dt
+
+import pytest
+
+from lib.chat_widget import ChatApp, chat_app_for_model
+from lib.parser import format_action, format_final
+from lib.store import TaskStore
+
+
+def scripted(messages):
+    text = messages[-1]["content"]
+    if text.startswith("add "):
+        return format_action([{"name": "add_task", "args": {"title": text[4:], "due_date": "2026-03-11"}}],
+                             "User wants <b>a</b> task.")
+    if text == "garbage":
+        return "add_task(title='x')  <- no tags at all"
+    if text == "explode":
+        raise RuntimeError("CUDA out of memory (simulated)")
+    if text == "list":
+        return format_action([{"name": "list_tasks", "args": {"status": "all"}}])
+    return format_final("Hello! I manage your tasks.")
+
+
+@pytest.fixture()
+def app():
+    return ChatApp(scripted, TaskStore(), today=dt.date(2026, 3, 10))
+
+
+def test_send_button_runs_a_turn_and_updates_the_table(app):
+    app.text.value = ""
+    app.text.unobserve_all()  # drive through the button, not the Enter observer
+    app.text.value = "add Buy milk"
+    app.send_button.click()
+    assert app.text.value == ""
+    assert [t.title for t in app.store.list("all")] == ["Buy milk"]
+    assert "Buy milk" in app.tasks.value and "2026-03-11" in app.tasks.value
+    html = app.transcript.value
+    assert "add_task" in html and "Task added" in html and "<details>" in html
+    assert "&lt;b&gt;a&lt;/b&gt;" in html  # model text is escaped, never injected as HTML
+
+
+def test_enter_sends(app):
+    app.text.value = "hello"  # continuous_update=False: a value change is the Enter key
+    assert len(app.turns) == 1 and "Hello! I manage your tasks." in app.transcript.value
+
+
+def test_bad_output_is_shown_raw_and_never_touches_the_store(app):
+    app.send("add Pay rent")
+    turn = app.send("garbage")
+    assert turn.parsed.kind == "invalid"
+    assert "could not be parsed" in app.transcript.value and "no_tags" in app.transcript.value
+    assert "add_task(title=&#x27;x&#x27;)" in app.transcript.value
+    assert [t.title for t in app.store.list("all")] == ["Pay rent"]
+
+
+def test_a_failing_model_does_not_crash_the_widget(app):
+    assert app.send("explode") is None
+    assert "CUDA out of memory" in app.transcript.value and not app.send_button.disabled
+    assert app.send("hello") is not None
+
+
+def test_history_date_reset_and_clear(app):
+    app.send("add A")
+    app.date.value = dt.date(2027, 1, 1)
+    turn = app.send("hello")
+    assert turn.today == "2027-01-01"
+    assert len(app.agent.history) == 5  # user, assistant, tool result, user, assistant
+    app.reset_button.click()
+    assert app.agent.history == [] and app.turns == [] and app.store.count() == 1
+    app.clear_button.click()
+    assert app.store.count() == 0 and "No tasks yet" in app.tasks.value
+
+
+def test_widget_on_the_tiny_offline_model():
+    """A real (untrained) model behind the widget: every turn renders, and the store only holds
+    what successful calls added."""
+    from lib.model import load_model
+
+    model, tok = load_model("tiny", 1024, load_in_4bit=False)
+    app = chat_app_for_model(model, tok, TaskStore(), max_new_tokens=24, today=dt.date(2026, 3, 10))
+    assert "No fine-tuned adapter" in app.header.value
+    for message in ["hi", "add buy milk tomorrow"]:
+        app.text.value = message
+    assert len(app.turns) == 2
+    added = sum(r["status"] == "success" and r["message"].startswith("Task added") for t in app.turns for r in t.results)
+    assert app.store.count() == added
+    assert app.transcript.value.count("ta-user") >= 2
