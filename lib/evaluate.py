@@ -52,7 +52,8 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    return (0.0 if k == 0 else min(low, p), 1.0 if k == n else max(high, p))  # float-safe at 0 and n
 
 
 def canonical_call(call: Any) -> tuple[str, tuple] | None:
@@ -253,8 +254,8 @@ def plot_comparison(report: dict[str, Any], path: Path) -> None:
     for i, s in enumerate(systems):
         ov = report["systems"][s]["overall"]
         rates = [100 * ov[m]["rate"] if ov[m]["n"] else 0 for m in metrics]
-        err = [[100 * (ov[m]["rate"] - ov[m]["ci_low"]) if ov[m]["n"] else 0 for m in metrics],
-               [100 * (ov[m]["ci_high"] - ov[m]["rate"]) if ov[m]["n"] else 0 for m in metrics]]
+        err = [[max(0.0, 100 * (ov[m]["rate"] - ov[m]["ci_low"])) if ov[m]["n"] else 0 for m in metrics],
+               [max(0.0, 100 * (ov[m]["ci_high"] - ov[m]["rate"])) if ov[m]["n"] else 0 for m in metrics]]
         xs = [j + (i - (len(systems) - 1) / 2) * width for j in range(len(metrics))]
         bars = ax.bar(xs, rates, width, yerr=err, capsize=2, label=s)
         ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=2)

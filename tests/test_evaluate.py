@@ -29,6 +29,10 @@ def test_wilson_interval_known_values():
     low, high = wilson(5, 10)
     assert low == pytest.approx(0.2366, abs=1e-3) and high == pytest.approx(0.7634, abs=1e-3)
     assert all(math.isnan(v) for v in wilson(0, 0))
+    for n in range(1, 60):  # the bounds always bracket the rate (a chart's error bars need it)
+        for k in (0, n // 3, n):
+            low, high = wilson(k, n)
+            assert 0.0 <= low <= k / n <= high <= 1.0
 
 
 def test_perfect_answer_scores_everything():
