@@ -124,3 +124,11 @@ def latest_adapter(adapters_dir: str | Path = "outputs/adapters") -> Optional[Pa
     """The most recently saved LoRA adapter folder, or None (notebooks 03/04 default to it)."""
     found = [p.parent for p in Path(adapters_dir).glob("*/adapter_config.json")]
     return max(found, key=lambda p: (p / "adapter_config.json").stat().st_mtime) if found else None
+
+
+def adapter_base_model(adapter_dir: str | Path) -> Optional[str]:
+    """The model_name an adapter was trained from (its training_log.json), or None."""
+    import json
+
+    log = Path(adapter_dir) / "training_log.json"
+    return json.loads(log.read_text())["config"]["model_name"] if log.exists() else None

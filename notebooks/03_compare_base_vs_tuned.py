@@ -1,5 +1,12 @@
 # ---
 # jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -58,14 +65,13 @@ from IPython.display import Image, Markdown, display
 
 from lib.data import load_rows
 from lib.evaluate import category_table, comparison_table, evaluate, select_rows, write_report
-from lib.model import has_cuda, latest_adapter, load_model
+from lib.model import adapter_base_model, has_cuda, latest_adapter, load_model
 
 adapter = Path(adapter_dir) if adapter_dir else latest_adapter()
 if adapter is None:
     raise FileNotFoundError("no adapter under outputs/adapters: run notebook 02 first, or set adapter_dir")
 if model_name is None:  # the model the adapter was trained on
-    model_name = json.loads((adapter / "training_log.json").read_text())["config"]["model_name"] \
-        if (adapter / "training_log.json").exists() else None
+    model_name = adapter_base_model(adapter)
 rows = select_rows(load_rows(data_file), limit)
 four_bit = has_cuda() if load_in_4bit is None else load_in_4bit
 model, tokenizer = load_model(model_name, max_seq_length=2048, load_in_4bit=four_bit, adapter_dir=adapter)

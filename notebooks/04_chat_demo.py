@@ -1,5 +1,12 @@
 # ---
 # jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -53,15 +60,14 @@ print(setup(needs_model=True))  # on Colab this also enables the custom widget m
 # %%
 import unsloth  # noqa: F401  (before transformers, trl and peft)
 import datetime as dt
-import json
 
 from lib.chat_widget import chat_app_for_model
-from lib.model import has_cuda, latest_adapter, load_model
+from lib.model import adapter_base_model, has_cuda, latest_adapter, load_model
 from lib.store import TaskStore
 
 adapter = Path(adapter_dir) if adapter_dir else latest_adapter()
-if model_name is None and adapter is not None and (adapter / "training_log.json").exists():
-    model_name = json.loads((adapter / "training_log.json").read_text())["config"]["model_name"]
+if model_name is None and adapter is not None:  # the model the adapter was trained on
+    model_name = adapter_base_model(adapter)
 model, tokenizer = load_model(model_name, max_seq_length=2048, load_in_4bit=has_cuda(), adapter_dir=adapter)
 store = TaskStore(store_path)
 store.clear()  # a fresh demo each run
