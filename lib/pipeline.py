@@ -39,14 +39,15 @@ def kernel_name() -> str:
     return "taskagent" if "taskagent" in find_kernel_specs() else "python3"
 
 
-def sync_notebooks(root: Path) -> None:
-    """Rebuild each .ipynb from its .py twin when the .py is newer (the .py files are edited)."""
+def source_notebook(root: Path, name: str, work: Path) -> Path:
+    """The notebook to execute, built from its .py twin (the file people edit) into `work`, so a
+    run never rewrites the committed .ipynb."""
     import jupytext
 
-    for name in NOTEBOOKS:
-        py, nb = root / "notebooks" / f"{name}.py", root / "notebooks" / f"{name}.ipynb"
-        if not nb.exists() or py.stat().st_mtime > nb.stat().st_mtime:
-            jupytext.write(jupytext.read(py), nb)
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / f"{name}.ipynb"
+    jupytext.write(jupytext.read(root / "notebooks" / f"{name}.py"), path)
+    return path
 
 
 def run(preset: str = "auto", only: Optional[list[str]] = None, out_dir: str = "outputs/notebooks",
@@ -61,7 +62,6 @@ def run(preset: str = "auto", only: Optional[list[str]] = None, out_dir: str = "
     if preset not in RUNS:
         raise ValueError(f"unknown preset {preset!r}; choose from auto, {', '.join(RUNS)}")
     os.environ.setdefault("TASKAGENT_PLAIN_PROGRESS", "1")  # text progress bars survive in saved notebooks
-    sync_notebooks(root)
     adapter = f"outputs/adapters/{preset}"
     params = {
         "01": {},
@@ -81,7 +81,7 @@ def run(preset: str = "auto", only: Optional[list[str]] = None, out_dir: str = "
             continue
         print(f"\n=== {name} ({preset}) {json.dumps(params[key])}", flush=True)
         t0 = time.perf_counter()
-        pm.execute_notebook(str(root / "notebooks" / f"{name}.ipynb"), str(out / f"{name}.ipynb"),
+        pm.execute_notebook(str(source_notebook(root, name, out / "src")), str(out / f"{name}.ipynb"),
                             parameters=params[key], kernel_name=kernel, cwd=str(root), log_output=True,
                             progress_bar=False)
         timings[name] = round(time.perf_counter() - t0, 1)
