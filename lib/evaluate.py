@@ -88,8 +88,9 @@ def score_row(row: Row, raw: str) -> dict[str, Any]:
         "args_exact": None, "date_accuracy": None, "irrelevance": None,
     }
     if gold:
+        pred_canon = [canonical_call(p) for p in pred]
         scores["args_exact"] = names_ok and all(
-            canonical_call(p) is not None and canonical_call(p) == canonical_call(g) for p, g in zip(pred, gold)
+            c is not None and c == canonical_call(g) for c, g in zip(pred_canon, gold)
         )
         gold_dates = [g["args"].get("due_date") for g in gold]
         if any(gold_dates):
