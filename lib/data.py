@@ -1,7 +1,8 @@
 """Synthetic dataset generation, the public test-file schema, and its loaders.
 
 Every row has its own `today` (2024-2028), so dates are learned relative to the prompt. Validation
-and test use template families (lib.templates) and task phrases never seen in training. Gold
+and test use template families (lib.templates) and task phrases never seen in training; training
+also gets the composed phrasings of lib.paraphrases (none shares a phrasing with a held-out family). Gold
 titles follow one rule, `normalize_title`: strip spaces, surrounding quotes and trailing
 punctuation, upper-case the first letter, keep the user's words otherwise.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import functools
 import hashlib
 import json
 import random
@@ -27,7 +29,7 @@ from lib.prompts import build_messages, tool_results_message
 from lib.store import TaskStore, title_key
 from lib.templates import MULTI_TURN, TEMPLATES, Template
 
-GENERATOR_VERSION = "1.1"
+GENERATOR_VERSION = "1.2"
 SPLITS = ("train", "validation", "test")
 CATEGORIES = (
     "add_dated", "add_undated", "list", "summarize", "complete", "delete", "conversation",
@@ -152,6 +154,31 @@ def date_expression(rng: random.Random, today: dt.date) -> tuple[str, str]:
         return date_expression(rng, today)
 
 
+@functools.cache
+def split_families(split: str) -> dict[str, list[tuple[list[Template], Template]]]:
+    """Per category, the (earlier turns, last turn) families of a split. Training adds the composed
+    phrasings of lib.paraphrases to the hand-written ones; validation and test are hand-written only."""
+    out = {c: [([], t) for t in TEMPLATES[c][split]] for c in TEMPLATES}
+    out["multi_turn"] = list(MULTI_TURN[split])
+    if split == "train":
+        from lib.paraphrases import composed_multi_turn, composed_templates
+
+        for c, extra in composed_templates().items():
+            out[c] += [([], t) for t in extra]
+        out["multi_turn"] += composed_multi_turn()
+    return out
+
+
+def family_core_overlap(a: str, b: str) -> int:
+    """How many phrasings (template cores, lib.paraphrases.core) splits a and b share."""
+    from lib.paraphrases import core
+
+    def cores(split: str) -> set[str]:
+        return {core(last[0]) for fams in split_families(split).values() for _, last in fams}
+
+    return len(cores(a) & cores(b))
+
+
 def _surface(rng: random.Random, phrase: str) -> str:
     """How the user types a phrase: mostly as is, sometimes capitalised or shouted."""
     r = rng.random()
@@ -225,14 +252,10 @@ def _one_sample(rng: random.Random, split: str, category: str, pool: list[str]) 
     dates = {k: v[1] for k, v in date_pairs.items()}
     slots = {**typed, **date_words}
 
-    if category == "multi_turn":
-        index = rng.randrange(len(MULTI_TURN[split]))
-        earlier, last = MULTI_TURN[split][index]
-        template_id = f"multi_turn/{split}/{index}"
-    else:
-        index = rng.randrange(len(TEMPLATES[category][split]))
-        earlier, last = [], TEMPLATES[category][split][index]
-        template_id = f"{category}/{split}/{index}"
+    families = split_families(split)[category]
+    index = rng.randrange(len(families))
+    earlier, last = families[index]
+    template_id = f"{category}/{split}/{index}"
 
     # Tasks already in the store: whatever the calls refer to, plus distractors.
     referenced = {s for _, calls in [*earlier, last] if not isinstance(calls, str)
@@ -312,7 +335,7 @@ def _user_messages(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def overlap_report(splits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Cross-split overlaps of user messages, template ids and task phrases (titles)."""
+    """Cross-split overlaps of user messages, template ids, phrasings and task phrases (titles)."""
     def titles(rows):
         return {title_key(g["args"]["title"]) for r in rows for g in r["gold"] if "title" in g["args"]}
 
@@ -323,6 +346,8 @@ def overlap_report(splits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "user_messages": len(set(_user_messages(a)) & set(_user_messages(b))),
             "final_user_messages": len({r["messages"][-1]["content"] for r in a} & {r["messages"][-1]["content"] for r in b}),
             "template_ids": len({r["template_id"] for r in a} & {r["template_id"] for r in b}),
+            # the phrasings themselves, without slots, punctuation and polite wrappers
+            "phrasings": family_core_overlap("train", other),
             "gold_titles": len(titles(a) & titles(b)),
         }
     return report

@@ -19,7 +19,10 @@
 # A synthetic, **honestly split** dataset for the task agent. Every row carries its own `today`
 # (2024–2028), so the model learns dates relative to the prompt, and validation/test use
 # **template families and task phrases never seen in training** — held out by construction and
-# checked below. Change the parameters cell and rerun; the same seed gives byte-identical files.
+# checked below. Training also gets several hundred *composed* phrasings per intent (verbs ×
+# frames × polite wrappers, `lib/paraphrases.py`), so a small model learns the intent rather than
+# a dozen sentences; none shares its phrasing with a held-out one. Change the parameters cell and
+# rerun; the same seed gives byte-identical files.
 
 # %% tags=["parameters"]
 seed = 3407
@@ -75,8 +78,10 @@ counts
 
 # %% [markdown]
 # ## The held-out check
-# Zero shared user messages, template families and task titles between training and each
-# held-out split.
+# Zero shared user messages, template families, phrasings and task titles between training and
+# each held-out split. A *phrasing* is a template without its slots, punctuation, case and polite
+# wrappers ("Can you make a task for {d1}?" → `make a task for d_`), so a training template that
+# only adds "please" to a held-out one counts as shared and is never generated.
 
 # %%
 pd.DataFrame(card["overlap"]).T

@@ -76,7 +76,7 @@ def test_generation_is_deterministic(tmp_path):
 
 def test_files_load_with_datasets_and_our_loader(tmp_path):
     card = write_dataset(tmp_path, {"train": 60, "validation": 24, "test": 24}, seed=1)
-    assert card["overlap"]["train_vs_test"] == {"user_messages": 0, "final_user_messages": 0, "template_ids": 0, "gold_titles": 0}
+    assert card["overlap"]["train_vs_test"] == {"user_messages": 0, "final_user_messages": 0, "template_ids": 0, "phrasings": 0, "gold_titles": 0}
     import datasets
 
     ds = datasets.load_dataset("json", data_files={"test": str(tmp_path / "test.jsonl")})["test"]

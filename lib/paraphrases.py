@@ -1,0 +1,328 @@
+"""Composed training phrasings: word banks x frames, for the training split only.
+
+A 135M model learns intents from the words it has seen. The hand-written families in
+lib.templates give ~10 phrasings per intent; here each intent gets a few hundred, composed from
+verbs, frames, polite prefixes and tails, so the model learns the intent and not one sentence.
+
+Held out stays held out: `core` strips slot numbers, punctuation and the polite prefixes/tails below from
+a template, and every composed template whose core equals the core of a validation or test
+template is dropped (`composed_templates`), so e.g. "could you make a task for {d1}" is never
+trained on when validation has "can you make a task for {d1}?". `lib.data.check_splits` asserts
+zero shared cores between training and each held-out split.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from typing import Iterable
+
+from lib.templates import ADD, ADD_D, DEL, DONE, LIST, MULTI_TURN, SUM, TEMPLATES, Calls, Template
+
+# Polite wrappers: imperative frames take PREFIXES, every frame may take a TAIL.
+PREFIXES = ["", "please ", "hey, ", "ok, ", "could you ", "can you ", "would you ", "go ahead and ",
+            "I'd like you to ", "quick one: ", "hi, ", "so, ", "btw, ", "um, ", "right, "]
+TAILS = ["", " please", ", thanks", "!", " for me", " thank you", " pls", " now", " thx", " :)", " ok?"]
+
+_ADD_VERBS = ["add", "create", "make", "set up", "log", "save", "record", "open", "enter", "start"]
+_ADD_NOUNS = ["a task", "a to-do", "a todo", "a reminder", "a new task", "an item", "a new to-do", "an entry"]
+_PUT_VERBS = ["add", "put", "jot down", "write down", "note down", "pop", "stick", "throw", "list"]
+_PUT_PLACES = ["on my list", "on my to-do list", "to my tasks", "on the list", "in my tasks", "to my todo list"]
+_NEED = ["I need to", "I have to", "I've got to", "I gotta", "I'm supposed to", "I want to", "gotta",
+         "need to", "don't forget I have to", "I mustn't forget to", "I ought to", "I'll need to"]
+_NEED_TAILS = [", add it", ", put it on my list", " - note it", ", make a task", ", remind me",
+               ", add that", ", save it", " (add it)", ", log it", ", track that"]
+_LABELS = ["todo:", "to-do:", "task:", "reminder:", "new to-do:", "note:", "add:", "new item:"]
+
+
+def _add(dated: bool) -> list[Template]:
+    calls, when = (ADD_D, " {d1}") if dated else (ADD, "")
+    out: list[Template] = []
+    for v, n in itertools.product(_ADD_VERBS, _ADD_NOUNS):
+        out += [(f"{v} {n} to {{t1}}{when}", calls), (f"{v} {n}: {{t1}}{when}", calls)]
+    for v, p in itertools.product(_PUT_VERBS, _PUT_PLACES):
+        out += [(f"{v} {{t1}} {p}{when}", calls), (f"{v} '{{t1}}' {p}{when}", calls)]
+    for need, tail in itertools.product(_NEED, _NEED_TAILS):
+        out.append((f"{need} {{t1}}{when}{tail}", calls))
+    out += [(f"{label} {{t1}}{when}", calls) for label in _LABELS]
+    if dated:
+        out += [(f"{{d1}}: {{t1}}", calls), (f"{{d1}} - {{t1}}", calls), (f"{{t1}}, due {{d1}}", calls),
+                (f"{{t1}} {{d1}}", calls), (f"{{t1}}, deadline {{d1}}", calls)]
+        out += [(f"{need} {{t1}} by then: {{d1}}", calls) for need in _NEED[:4]]
+    return out
+
+
+_SHOW = ["show", "list", "display", "show me", "give me", "pull up", "print", "read me", "tell me", "bring up", "open"]
+_OBJECTS = {
+    "open": ["my open tasks", "my pending tasks", "my unfinished tasks", "my remaining tasks", "my to-dos",
+             "my current tasks", "my outstanding tasks", "the open items", "what's still open",
+             "the tasks I haven't done", "what I still need to do", "my active tasks", "the open ones",
+             "my todo list", "my task list", "the stuff I haven't finished"],
+    "done": ["my completed tasks", "what I've finished", "the tasks I've done", "my finished tasks",
+             "the done ones", "everything I completed", "what I already did", "the tasks marked done",
+             "my done list", "completed items", "what got done", "the ones I finished"],
+    "all": ["all my tasks", "every task", "my whole list", "everything on my list", "all tasks, done and open",
+            "the complete list", "the entire to-do list", "all of my to-dos, even finished ones",
+            "both open and finished tasks", "everything, including completed"],
+}
+_ASK = {
+    "open": ["what's still open?", "what's left?", "what remains on my list?", "what's pending?",
+             "what do I have left?", "what's on my plate?", "what do I need to do?", "which tasks are open?",
+             "what haven't I done yet?", "what's still to do?", "what am I missing?", "what's next on my list?",
+             "do I have anything to do?", "is there anything open?", "what's outstanding?", "what tasks do I have?"],
+    "done": ["what did I get done?", "which tasks are done?", "what have I finished so far?", "what's been completed?",
+             "which ones did I complete?", "what did I already do?", "what's checked off?", "what have I ticked off?"],
+    "all": ["what are all my tasks?", "what's on my list, including finished ones?",
+            "which tasks do I have in total, done or not?", "what's everything on there, done or open?"],
+}
+
+
+def _list() -> list[Template]:
+    out: list[Template] = []
+    for status, objects in _OBJECTS.items():
+        out += [(f"{v} {o}", LIST(status)) for v, o in itertools.product(_SHOW, objects)]
+        out += [(q, LIST(status)) for q in _ASK[status]]
+    return out
+
+
+_SUMMARY_NOUNS = ["a summary", "an overview", "the stats", "the numbers", "a quick summary", "a status report",
+                  "a breakdown", "a rundown", "the totals", "a recap"]
+_SUMMARY_OF = ["of my tasks", "of my to-do list", "on my tasks", "of my list", "for my to-dos", ""]
+_HOW_MANY = ["how many tasks are open?", "how many tasks are overdue?", "how many have I finished?",
+             "how many things do I have left?", "how many to-dos are there?", "how many are done?",
+             "how many tasks did I complete?", "how many are overdue?", "how many items are on my list?",
+             "how many open items do I have?", "how many tasks are left?", "how much is overdue?",
+             "am I behind on anything?", "how am I doing on my tasks?", "how's my list?",
+             "what's the count of my tasks?", "how many tasks in total?", "any overdue tasks?",
+             "how busy am I?", "how much do I have on?"]
+
+
+def _summarize() -> list[Template]:
+    out: list[Template] = [(q, SUM) for q in _HOW_MANY]
+    for v, n, of in itertools.product(["give me", "show me", "I'd like", "send me", "get me"], _SUMMARY_NOUNS, _SUMMARY_OF):
+        out.append((f"{v} {n} {of}".strip(), SUM))
+    out += [(f"{v} my {o}", SUM) for v, o in itertools.product(["summarize", "sum up", "recap", "tally"],
+                                                               ["tasks", "to-do list", "list", "to-dos"])]
+    return out
+
+
+_DONE_IMPERATIVE = ["mark {t1} as done", "mark {t1} done", "mark {t1} complete", "mark {t1} as finished",
+                    "tick off {t1}", "check off {t1}", "cross off {t1}", "complete {t1}", "tick {t1}",
+                    "mark '{t1}' as completed", "check {t1} off my list", "flag {t1} as done", "finish {t1} on my list",
+                    "mark the {t1} task done", "set the task {t1} to finished", "cross {t1} off the list"]
+_DONE_STATEMENT = ["I finished {t1}", "I've finished {t1}", "I completed {t1}", "I did {t1}", "I already did {t1}",
+                   "{t1} is finished", "{t1} is complete", "{t1}: done", "finished {t1}", "just did {t1}",
+                   "got {t1} done", "{t1} - done", "done: {t1}", "I've completed {t1}", "{t1} is all done",
+                   "managed to {t1}", "I got around to {t1}", "{t1} is sorted"]
+_DONE_TAILS = ["", ", mark it done", ", check it off", ", you can close it", ", tick it off", ", it's done",
+               ", cross it off", ", mark it"]
+
+_DELETE_VERBS = ["delete", "remove", "drop", "erase", "scratch", "trash", "get rid of", "ditch", "dump", "clear",
+                 "kill", "axe", "discard", "bin", "nuke", "strike", "take out", "cut"]
+_DELETE_FRAMES = ["{v} {t1}", "{v} the task {t1}", "{v} '{t1}'", "{v} {t1} from my list", "{v} {t1} from my tasks",
+                  "{v} the {t1} task", "{v} the to-do {t1}", "{v} \"{t1}\" from the list"]
+_DELETE_STATEMENT = ["I don't need to {t1} anymore", "{t1} isn't needed anymore", "{t1} isn't happening",
+                     "not doing {t1} after all", "{t1} got cancelled", "{t1} is off", "no more {t1}",
+                     "{t1} is not relevant anymore"]
+_DELETE_TAILS = [", remove it", ", delete it", ", take it off", " - drop it", ", get rid of it", ", delete the task",
+                 ", scrap it", ", remove the task"]
+
+
+def _complete() -> list[Template]:
+    out: list[Template] = [(f, DONE) for f in _DONE_IMPERATIVE]
+    out += [(s + t, DONE) for s, t in itertools.product(_DONE_STATEMENT, _DONE_TAILS)]
+    return out
+
+
+def _delete() -> list[Template]:
+    out: list[Template] = [(f.replace("{v}", v), DEL) for v, f in itertools.product(_DELETE_VERBS, _DELETE_FRAMES)]
+    out += [(s + t, DEL) for s, t in itertools.product(_DELETE_STATEMENT, _DELETE_TAILS)]
+    return out
+
+
+_CONVERSATION = {
+    "greeting": ["hi there", "hello", "hey there", "morning!", "yo", "hiya", "howdy", "hey, what's up?", "how are you?",
+                 "how are you doing today?", "good day", "hello again", "hi!", "evening!", "hey hey"],
+    "thanks": ["thanks", "thank you", "thx", "many thanks", "great, thanks", "perfect, thank you",
+               "that's helpful, thanks", "awesome", "much appreciated", "nice, thank you!", "ty", "cool, thanks",
+               "you're the best", "brilliant, thanks a lot"],
+    "capabilities": ["what can you help with?", "what do you do?", "how can you help me?", "what are you for?",
+                     "what can I ask you?", "help", "what kind of things can you do?", "what are your abilities?",
+                     "what do you know how to do?", "how does this work?", "what are you?", "who are you?",
+                     "what commands do you understand?", "what can I use you for?", "what's this bot for?"],
+    "goodbye": ["bye bye", "see you", "good night", "talk to you later", "later!", "that's all for now",
+                "I'm done for today", "catch you later", "ciao", "have a good one"],
+}
+
+_OUT_OF_SCOPE = [
+    # knowledge questions
+    "how far away is the Moon?", "who wrote Hamlet?", "when was the Eiffel Tower built?", "how old is the universe?",
+    "what's the population of Japan?", "how deep is the Pacific Ocean?", "who painted the Mona Lisa?",
+    "what's the speed of light?", "how many legs does a spider have?", "why is the sky blue?",
+    "what's the tallest building in the world?", "how long is the Nile?", "what does DNA stand for?",
+    "who is the president of France?", "what's the square root of 144?", "convert 10 miles to km",
+    "what's 15% of 80?", "how big is the Sun?", "who invented the telephone?", "what's the biggest animal?",
+    "how hot is the surface of Venus?", "what language do they speak in Brazil?", "how heavy is an elephant?",
+    "when did World War II end?", "what's the longest river in Europe?", "how many people live in Canada?",
+    # creative writing and chat
+    "write a haiku about the sea", "write a song about summer", "compose a limerick about cats", "tell me a story",
+    "make up a riddle", "write an essay on climate change", "tell me a fun fact", "sing me a song",
+    "write a love letter for me", "give me a pun", "describe a sunset in three lines", "write a rap about coffee",
+    # actions in other apps or the world
+    "call an Uber", "turn off the lights", "send a text to Mike saying I'm on my way", "email my boss that I'm sick",
+    "order sushi for dinner", "buy me a coffee", "play the news", "open YouTube", "start a timer for 10 minutes",
+    "book a table for two tonight", "transfer 50 euros to Anna", "post this on Instagram", "turn up the heating",
+    "find me a cheap hotel in Madrid", "get me a taxi to the airport", "stream the football match",
+    # advice and opinions
+    "what should I eat for dinner?", "give me tips for sleeping better", "what's a good book to read?",
+    "explain quantum physics", "how do I tie a tie?", "what's the meaning of life?", "is coffee bad for you?",
+    "which phone should I buy?", "how do I learn Spanish fast?", "what's the best way to lose weight?",
+    # weather and time
+    "is it going to snow this weekend?", "how hot is it today?", "what's the forecast for Berlin?",
+    "when does the sun set today?", "what day of the week was 1 January 2000?",
+]
+
+_NEGATION = ["don't add {t1}", "do not add {t1}, I changed my mind", "forget {t1}, don't add it",
+             "no, don't make a task for {t1}", "wait, don't add {t1}", "I don't want {t1} on my list",
+             "leave {t1} off the list", "{t1} doesn't need a task", "no reminder for {t1}",
+             "don't bother adding {t1}", "ignore {t1}, don't add it", "don't put {t1} down",
+             "I changed my mind about {t1}, don't add it", "no task for {t1}, thanks", "please don't remind me to {t1}",
+             "{t1}? no, don't add that", "don't track {t1}", "you don't need to add {t1}", "not {t1}, don't add it",
+             "there's no need for a {t1} task"]
+
+_CLARIFY = ["{v} a task", "{v} a new task", "{v} a to-do", "{v} a reminder", "{v} something", "{v} an item",
+            "{v} a task {d1}", "{v} something {d1}", "{v} a reminder {d1}", "{v} a to-do {d1}", "{v} one more task"]
+_CLARIFY_STATEMENT = ["I need to remember something", "remind me {d1}", "I have something to do {d1}",
+                      "there's a thing I need to do {d1}", "new to-do", "task for {d1}", "I want to add a task",
+                      "can I add a task?", "I need a new task", "something's due {d1}, add it",
+                      "put a thing on my list", "remind me of something", "I have a task for you",
+                      "add", "new reminder", "I've got something to add"]
+
+
+def _simple(items: Iterable[str], outcome) -> list[Template]:
+    return [(text, outcome) for text in items]
+
+
+# One clause per single intent, for composing multi-intent requests (slot names substituted).
+def _clauses(t: str, d: str) -> list[tuple[str, Calls]]:
+    add = [("add_task", {"title": t})]
+    add_d = [("add_task", {"title": t, "due_date": d})]
+    return [(f"add {{{t}}}", add), (f"create a task to {{{t}}}", add), (f"remind me to {{{t}}} {{{d}}}", add_d),
+            (f"put '{{{t}}}' on my list {{{d}}}", add_d), (f"jot down {{{t}}}", add),
+            (f"mark {{{t}}} done", [("complete_task", {"title": t})]),
+            (f"I finished {{{t}}}", [("complete_task", {"title": t})]),
+            (f"check off {{{t}}}", [("complete_task", {"title": t})]),
+            (f"delete {{{t}}}", [("delete_task", {"title": t})]),
+            (f"get rid of {{{t}}}", [("delete_task", {"title": t})]),
+            (f"drop {{{t}}}", [("delete_task", {"title": t})])]
+
+
+_TAIL_CLAUSES: list[tuple[str, Calls]] = [
+    ("show my list", LIST("open")), ("show me what's open", LIST("open")), ("list everything", LIST("all")),
+    ("show all my tasks", LIST("all")), ("show what I've finished", LIST("done")),
+    ("give me a summary", SUM), ("how many tasks do I have now?", SUM)]
+_JOINS = [" and ", ", then ", "; also ", ". Also ", " and then ", ", plus ", " & ", ", and after that "]
+
+
+def _multi_intent() -> list[Template]:
+    out: list[Template] = []
+    firsts, seconds = _clauses("t1", "d1"), _clauses("t2", "d2")
+    for (a, ca), (b, cb), join in itertools.product(firsts, seconds, _JOINS):
+        if ca[0][0] != cb[0][0] or ca[0][0] == "add_task":
+            out.append((a + join + b, ca + cb))
+    for (a, ca), (b, cb), join in itertools.product(firsts, _TAIL_CLAUSES, _JOINS):
+        out.append((a + join + b, ca + cb))
+    return out
+
+
+# Follow-ups after "add {t1}": a new task only, never the earlier one again.
+ADD_T2: Calls = [("add_task", {"title": "t2"})]
+MULTI_TURN_FOLLOW_UPS: list[Template] = [
+    ("also {t2}", ADD_T2), ("oh, and {t2}", ADD_T2), ("another one: {t2}", ADD_T2),
+    ("add {t2} too", ADD_T2), ("plus {t2}", ADD_T2), ("next: {t2}", ADD_T2), ("{t2} as well", ADD_T2),
+    ("also add {t2}", ADD_T2), ("and {t2} {d2}", [("add_task", {"title": "t2", "due_date": "d2"})]),
+    ("one more thing: {t2} {d2}", [("add_task", {"title": "t2", "due_date": "d2"})]),
+    ("delete it again", [("delete_task", {"title": "t1"})]), ("actually that's done already", DONE),
+    ("move it to {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})]),
+    ("make that due {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})]),
+]
+
+
+def base_families() -> dict[str, list[Template]]:
+    """Every composed family per category, before wrapping and filtering."""
+    return {
+        "add_dated": _add(True), "add_undated": _add(False), "list": _list(), "summarize": _summarize(),
+        "complete": _complete(), "delete": _delete(),
+        "conversation": [(t, kind) for kind, items in _CONVERSATION.items() for t in items],
+        "out_of_scope": _simple(_OUT_OF_SCOPE, "out_of_scope"),
+        "clarification": _simple([f.replace("{v}", v) for f, v in itertools.product(_CLARIFY, _ADD_VERBS)]
+                                 + _CLARIFY_STATEMENT, "clarification"),
+        "negation": _simple(_NEGATION, "negation"),
+        "multi_intent": _multi_intent(),
+    }
+
+
+_SLOT = re.compile(r"\{([td])\d\}")
+_WRAPPERS = sorted({" ".join(re.sub(r"[^\w' -]+", " ", w.lower()).split()) for w in PREFIXES + TAILS} - {""},
+                   key=lambda w: (-len(w), w))  # longest first; a fixed order whatever the hash seed
+
+
+def core(template: str) -> str:
+    """A template without slot numbers, punctuation, case and polite prefixes/tails: what makes it
+    one phrasing. Two templates with the same core are one family."""
+    text = _SLOT.sub(r" \1_ ", template.lower())  # a slot stays a word: "t_" (task) or "d_" (date)
+    text = re.sub(r"[^\w' -]+", " ", text).replace("todo", "to-do")
+    words = " ".join(text.split())
+    changed = True
+    while changed:
+        changed = False
+        for w in _WRAPPERS:
+            if words.startswith(w + " "):
+                words, changed = words[len(w) + 1:], True
+            elif words.endswith(" " + w):
+                words, changed = words[: -len(w) - 1], True
+    return words
+
+
+def held_out_cores() -> set[str]:
+    cores = {core(text) for families in TEMPLATES.values() for split in ("validation", "test")
+             for text, _ in families[split]}
+    cores |= {core(text) for split in ("validation", "test") for earlier, (text, _) in MULTI_TURN[split]}
+    return cores
+
+
+def _wrap(rng: random.Random, text: str) -> str:
+    imperative = not re.match(r"(?i)(i |i'|\{|what|which|how|who|when|why|is |do |does |am |any|not |no |there|"
+                              r"managed|got|just|finished|done|gotta|need|don't|you|thanks|thank|later|"
+                              r"hello|hi|hey|good|yo |ciao|evening|morning|task|todo|to-do|reminder|note|new)", text)
+    prefix = rng.choice(PREFIXES) if imperative and rng.random() < 0.5 else ""
+    tail = rng.choice(TAILS) if rng.random() < 0.3 and not text.endswith("?") else ""
+    return prefix + text + tail
+
+
+def composed_templates(seed: int = 3407, per_category: int = 150) -> dict[str, list[Template]]:
+    """Up to `per_category` composed training templates per category (deterministic), none sharing
+    a core with a held-out template or with another composed one."""
+    held_out, rng = held_out_cores(), random.Random(f"paraphrases-{seed}")
+    out: dict[str, list[Template]] = {}
+    for category, families in base_families().items():
+        families = list(families)
+        rng.shuffle(families)
+        picked, seen = [], set(held_out)
+        for text, outcome in families:
+            wrapped = _wrap(rng, text)
+            c = core(wrapped)
+            if c and c not in seen:
+                seen.add(c)
+                picked.append((wrapped, outcome))
+            if len(picked) >= per_category:
+                break
+        out[category] = picked
+    return out
+
+
+def composed_multi_turn() -> list[tuple[list[Template], Template]]:
+    """Multi-turn families: "add {t1}" then a composed follow-up (held-out cores dropped)."""
+    held_out = held_out_cores()
+    return [([("add {t1}", ADD)], last) for last in MULTI_TURN_FOLLOW_UPS if core(last[0]) not in held_out]

@@ -1,0 +1,72 @@
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lib.data import CATEGORIES, family_core_overlap, generate_split, split_families
+from lib.paraphrases import PREFIXES, TAILS, composed_templates, core, held_out_cores
+
+
+def test_core_ignores_polite_wrappers_slot_numbers_and_punctuation():
+    assert core("Can you make a task for {d1}?") == core("make a task for {d2}") == "make a task for d_"
+    assert core("hey, add {t1} please!") == core("add {t2}") == "add t_"
+    assert core("create a todo to {t1}") == core("create a to-do to {t1}")
+
+
+def test_core_keeps_what_makes_a_phrasing():
+    assert core("new task: {t1}") != core("new task please")  # a title slot is part of the phrasing
+    assert core("delete {t1}") != core("discard {t1}")
+    assert core("add {t1} {d1}") != core("add {t1}")
+
+
+@given(st.sampled_from(PREFIXES), st.sampled_from(TAILS),
+       st.sampled_from([t for fams in composed_templates().values() for t, _ in fams]))
+def test_wrapping_never_changes_the_core(prefix, tail, template):
+    assert core(prefix + template + tail) == core(template)
+
+
+def test_no_training_phrasing_shares_a_core_with_a_held_out_one():
+    held_out = held_out_cores()
+    for category, families in split_families("train").items():
+        for earlier, (text, _) in families:
+            assert core(text) not in held_out, (category, text)
+    assert family_core_overlap("train", "validation") == family_core_overlap("train", "test") == 0
+
+
+def test_composed_families_widen_every_single_turn_category():
+    hand_written = {c: len(f) for c, f in split_families("validation").items()}
+    composed = composed_templates()
+    for category in CATEGORIES:
+        if category != "multi_turn":
+            assert len(composed[category]) >= 20, category
+    assert len(split_families("train")["multi_turn"]) > len(split_families("validation")["multi_turn"])
+    assert set(hand_written) == set(CATEGORIES)
+
+
+def test_every_slot_a_call_uses_is_in_the_users_words():
+    """A composed template whose calls name {t2} but whose text lacks it would teach the model to
+    invent titles; every gold title must be typed by the user somewhere in the conversation."""
+    rows = generate_split("train", 1200, seed=5)
+    for row in rows:
+        said = " ".join(m["content"] for m in row["messages"] if m["role"] == "user").casefold()
+        said = re.sub(r"['\"]", "", said)
+        for call in row["gold"]:
+            if "title" in call["args"]:
+                title = re.sub(r"['\"]", "", call["args"]["title"].casefold().rstrip(".!?"))
+                assert title in said, (row["template_id"], call)
+
+
+def test_training_rows_do_not_depend_on_the_hash_seed():
+    """The CI's 85% check retrains from these rows: they must be the same in every process."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import json, hashlib; from lib.data import generate_split; "
+            "print(hashlib.sha256(json.dumps(generate_split('train', 300, 3407)).encode()).hexdigest())")
+    root = Path(__file__).resolve().parents[1]
+    digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}).stdout
+               for seed in ("1", "2")}
+    assert len(digests) == 1 and len(digests.pop()) == 65  # one sha256 hex digest + newline
