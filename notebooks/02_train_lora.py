@@ -31,7 +31,7 @@
 # figures beside it.
 
 # %% tags=["parameters"]
-preset = "auto"  # "t4" (GPU, Llama-3.1-8B 4-bit), "cpu" (SmolLM2, <= 15 min), "ci", "tiny"; auto: t4 with a GPU
+preset = "auto"  # "t4" (GPU, Llama-3.1-8B 4-bit), "cpu" (SmolLM2, ~30 min on 2 cores), "ci", "tiny"; auto: t4 with a GPU
 model_name = None  # None: the preset's model; any HF chat model name or local folder
 max_seq_length = None
 max_steps = None  # set max_steps, or -1 and epochs
