@@ -27,6 +27,7 @@ from lib.parser import format_action, format_final, parse_response
 from lib.phrases import ANALYSIS, REPLIES, task_phrases
 from lib.prompts import build_messages, tool_results_message
 from lib.store import TaskStore, title_key
+from lib.paraphrases import composed_multi_turn, composed_templates, core
 from lib.templates import MULTI_TURN, TEMPLATES, Template
 
 GENERATOR_VERSION = "1.2"
@@ -161,8 +162,6 @@ def split_families(split: str) -> dict[str, list[tuple[list[Template], Template]
     out = {c: [([], t) for t in TEMPLATES[c][split]] for c in TEMPLATES}
     out["multi_turn"] = list(MULTI_TURN[split])
     if split == "train":
-        from lib.paraphrases import composed_multi_turn, composed_templates
-
         for c, extra in composed_templates().items():
             out[c] += [([], t) for t in extra]
         out["multi_turn"] += composed_multi_turn()
@@ -171,8 +170,6 @@ def split_families(split: str) -> dict[str, list[tuple[list[Template], Template]
 
 def family_core_overlap(a: str, b: str) -> int:
     """How many phrasings (template cores, lib.paraphrases.core) splits a and b share."""
-    from lib.paraphrases import core
-
     def cores(split: str) -> set[str]:
         return {core(last[0]) for fams in split_families(split).values() for _, last in fams}
 

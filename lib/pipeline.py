@@ -18,8 +18,8 @@ from typing import Any, Optional
 
 NOTEBOOKS = ["01_generate_data", "02_train_lora", "03_compare_base_vs_tuned", "04_chat_demo"]
 
-# Per preset: what notebooks 02 and 03 are asked to do. ci keeps the whole run to minutes on two
-# CPU cores; cpu is the full offline run; t4 the real one.
+# Per preset: what notebooks 02 and 03 are asked to do. ci trains like cpu but evaluates fewer
+# rows (the whole ci run is ~40 min on two CPU cores); cpu is the full offline run; t4 the real one.
 # Notebook 02 asserts the proof that it learned on held-out validation rows: strict format >= 90%
 # and tool selection >= 85% (its defaults), offline too. SmolLM2 after the 200-step cpu/ci training:
 # 100% / 91.7% on the 48 rows ci checks (docs/benchmarks.md).
