@@ -47,8 +47,8 @@ def _add(dated: bool) -> list[Template]:
         out.append((f"{need} {{t1}}{when}{tail}", calls))
     out += [(f"{label} {{t1}}{when}", calls) for label in _LABELS]
     if dated:
-        out += [(f"{{d1}}: {{t1}}", calls), (f"{{d1}} - {{t1}}", calls), (f"{{t1}}, due {{d1}}", calls),
-                (f"{{t1}} {{d1}}", calls), (f"{{t1}}, deadline {{d1}}", calls)]
+        out += [("{d1}: {t1}", calls), ("{d1} - {t1}", calls), ("{t1}, due {d1}", calls),
+                ("{t1} {d1}", calls), ("{t1}, deadline {d1}", calls)]
         out += [(f"{need} {{t1}} by then: {{d1}}", calls) for need in _NEED[:4]]
     return out
 
