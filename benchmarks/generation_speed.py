@@ -29,17 +29,17 @@ def main() -> None:
 
     import torch
 
-    from lib.data import load_rows, write_dataset
-    from lib.evaluate import select_rows
+    from lib.dataset import load_rows, select_rows
     from lib.generation import generate_batch
     from lib.model import latest_adapter, load_model
+    from lib.synth import write_dataset
 
     if not Path(a.data).exists():
         write_dataset(Path(a.data).parent)
     adapter = a.adapter or latest_adapter()
-    model, tok = load_model(a.model, 2048, load_in_4bit=torch.cuda.is_available(), adapter_dir=adapter)
+    model, tok = load_model(a.model, 2048, adapter_dir=adapter)
     rows = select_rows(load_rows(a.data), a.rows)
-    convs = [r.prompt_messages() for r in rows]
+    convs = [r.prompt() for r in rows]
     generate_batch(model, tok, convs[:2], max_new_tokens=8, batch_size=2, progress=False)  # warm-up
     results = []
     for bs in a.batch_sizes:

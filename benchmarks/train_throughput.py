@@ -80,7 +80,7 @@ def worker(a: argparse.Namespace) -> dict:
     from transformers import TrainerCallback
     from trl import SFTConfig, SFTTrainer
 
-    from lib.data import load_rows
+    from lib.dataset import load_rows
     from lib.model import fix_special_tokens
     from lib.train import build_train_dataset
 
@@ -171,7 +171,7 @@ def main() -> None:
         print("RESULT " + json.dumps(worker(a)), flush=True)
         return
     if not (ROOT / "outputs/data/train.jsonl").exists():
-        from lib.data import write_dataset
+        from lib.synth import write_dataset
 
         write_dataset(ROOT / "outputs/data")
     results = []

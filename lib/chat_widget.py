@@ -15,6 +15,7 @@ from typing import Any, Optional
 import ipywidgets as W
 
 from lib.agent import Agent, Generate, Turn
+from lib.generation import MAX_NEW_TOKENS, make_generate_fn
 from lib.store import TaskStore
 
 CSS = """<style>
@@ -37,7 +38,7 @@ def _e(text: Any) -> str:
 def render_turn(turn: Turn) -> str:
     """One exchange as HTML: the user's message, then analysis (collapsible), calls with their
     results, or the final reply; unparseable output is shown raw with its error codes."""
-    parts = [f'<div class="ta-msg ta-user"><b>You</b> <span class="ta-muted">({_e(turn.today)})</span><br>{_e(turn.user)}</div>']
+    parts = [f'<div class="ta-msg ta-user"><b>You</b> <span class="ta-muted">({_e(turn.today.isoformat())})</span><br>{_e(turn.user)}</div>']
     p = turn.parsed
     if p.kind == "invalid":
         parts.append(
@@ -83,6 +84,7 @@ class ChatApp:
                  title: str = "TaskAgent", notice: Optional[str] = None, max_history_messages: int = 12) -> None:
         self.agent = Agent(generate, store, max_history_messages=max_history_messages)
         self.store = store
+        self.title = title + (f" ({notice})" if notice else "")
         self.turns: list[Turn] = []
         self._html_turns: list[str] = []
         self.header = W.HTML(f"<b>{_e(title)}</b>" + (f"<br><span class='ta-err'>{_e(notice)}</span>" if notice else ""))
@@ -160,10 +162,8 @@ class ChatApp:
         display(self.widget)
 
 
-def chat_app_for_model(model, tokenizer, store: TaskStore, max_new_tokens: int = 160, **kwargs: Any) -> ChatApp:
+def chat_app_for_model(model, tokenizer, store: TaskStore, max_new_tokens: int = MAX_NEW_TOKENS, **kwargs: Any) -> ChatApp:
     """A ChatApp on a loaded model (`lib.model.load_model`), noting when no adapter is loaded."""
-    from lib.generation import make_generate_fn
-
     info = getattr(model, "taskagent_info", {})
     notice = kwargs.pop("notice", None)
     if notice is None and not info.get("adapter"):

@@ -24,8 +24,11 @@ import datetime as dt
 import re
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+# English names, written out: calendar.month_name follows the process locale.
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"]
+MONTHS = {m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)}
+MONTHS.update({m[:3].lower(): i for i, m in enumerate(MONTH_NAMES, 1)})  # Jan, Feb, ... Dec
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 NUMBER_WORDS["a"] = 1

@@ -71,13 +71,9 @@ def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
     raise TypeError(type(args))  # unreachable: validate_call only returns the models above
 
 
-def execute(calls: Iterable[Any], store: TaskStore, today: dt.date | str) -> list[dict[str, Any]]:
+def execute(calls: Iterable[Any], store: TaskStore, today: dt.date) -> list[dict[str, Any]]:
     """Execute a block of calls (ToolCall objects or {"name", "args"} dicts) all-or-nothing."""
     calls = list(calls)
-    try:
-        today = dt.date.fromisoformat(today) if isinstance(today, str) else today
-    except ValueError:
-        return [error_result("invalid_today", f"today {today!r} is not an ISO date") for _ in calls]
     validated = [validate_call(c) for c in calls]
     if any(err for _, _, err in validated):
         return [err or _not_run() for _, _, err in validated]

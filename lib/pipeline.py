@@ -16,20 +16,9 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-NOTEBOOKS = ["01_generate_data", "02_train_lora", "03_compare_base_vs_tuned", "04_chat_demo"]
+from lib.presets import resolve_preset_name
 
-# Per preset: what notebooks 02 and 03 are asked to do. ci trains like cpu but evaluates fewer
-# rows (the whole ci run is ~40 min on two CPU cores); cpu is the full offline run; t4 the real one.
-# Notebook 02 asserts the proof that it learned on held-out validation rows: strict format >= 90%
-# and tool selection >= 85% (its defaults), offline too. SmolLM2 after the 200-step cpu/ci training:
-# 100% / 91.7% on the 48 rows ci checks (docs/benchmarks.md).
-RUNS: dict[str, dict[str, dict[str, Any]]] = {
-    "t4": {"02": {"eval_rows": 96}, "03": {"limit": None, "grammar_limit": None}},
-    "cpu": {"02": {"eval_rows": 96}, "03": {"limit": 120, "grammar_limit": 48}},
-    "ci": {"02": {"eval_rows": 48}, "03": {"limit": 48, "grammar_limit": 24}},
-    "tiny": {"02": {"eval_rows": 12, "min_format_strict": 0.0, "min_tool_selection": 0.0},
-             "03": {"limit": 12, "grammar_limit": 12}},
-}
+NOTEBOOKS = ["01_generate_data", "02_train_lora", "03_compare_base_vs_tuned", "04_chat_demo"]
 
 
 def kernel_name() -> str:
@@ -55,19 +44,16 @@ def run(preset: str = "auto", only: Optional[list[str]] = None, out_dir: str = "
     import papermill as pm
 
     root = Path(root or Path(__file__).resolve().parents[1])
-    if preset == "auto":
-        import torch
-
-        preset = "t4" if torch.cuda.is_available() else "cpu"
-    if preset not in RUNS:
-        raise ValueError(f"unknown preset {preset!r}; choose from auto, {', '.join(RUNS)}")
+    preset = resolve_preset_name(preset)
     os.environ.setdefault("TASKAGENT_PLAIN_PROGRESS", "1")  # text progress bars survive in saved notebooks
     adapter = f"outputs/adapters/{preset}"
+    # What each notebook evaluates comes from the preset (lib.presets); the pipeline only says
+    # which preset and where the adapter and the report go.
     params = {
         "01": {},
-        "02": {"preset": preset, "run_name": preset, **RUNS[preset]["02"]},
-        "03": {"adapter_dir": adapter, "output_dir": f"outputs/reports/{preset}", **RUNS[preset]["03"]},
-        "04": {"adapter_dir": adapter},
+        "02": {"preset": preset, "run_name": preset},
+        "03": {"preset": preset, "adapter": adapter, "reports_dir": f"outputs/reports/{preset}"},
+        "04": {"preset": preset, "adapter": adapter},
     }
     for key, values in (extra or {}).items():
         params[key].update(values)

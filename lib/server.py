@@ -25,6 +25,8 @@ from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field, field_validator
 
 from lib.agent import Agent, Generate
+from lib.generation import MAX_NEW_TOKENS, make_generate_fn
+from lib.prompts import ChatPrompt
 from lib.store import TaskStore
 
 MAX_MESSAGE_CHARS = 2000
@@ -46,7 +48,7 @@ class ChatRequest(BaseModel):
 
 class ChatResponse(BaseModel):
     session_id: str
-    today: str
+    today: dt.date
     analysis: Optional[str]
     calls: list[dict[str, Any]]
     results: list[dict[str, Any]]
@@ -74,9 +76,9 @@ class ServerState:
             self.sessions.move_to_end(session_id)
             return self.sessions[session_id]
 
-    def _locked_generate(self, messages: list[dict[str, str]]) -> str:
+    def _locked_generate(self, prompt: ChatPrompt) -> str:
         with self.generate_lock:  # one forward pass at a time on one model
-            return self.generate(messages)
+            return self.generate(prompt)
 
 
 def create_app(
@@ -85,7 +87,7 @@ def create_app(
     loader: Optional[Callable[[], tuple[Generate, dict[str, Any]]]] = None,
     info: Optional[dict[str, Any]] = None,
 ) -> FastAPI:
-    """An app with either a ready `generate(messages) -> str` (tests, other backends) or a
+    """An app with either a ready `generate(prompt) -> str` (tests, other backends) or a
     `loader()` returning (generate, info) that runs in a background thread at start-up."""
     if str(store_path) != ":memory:":
         Path(store_path).parent.mkdir(parents=True, exist_ok=True)
@@ -144,12 +146,11 @@ def create_app(
 
 
 def model_loader(model_name: Optional[str], adapter_dir: Optional[str], max_seq_length: int = 2048,
-                 max_new_tokens: int = 160) -> Callable[[], tuple[Generate, dict[str, Any]]]:
+                 max_new_tokens: int = MAX_NEW_TOKENS) -> Callable[[], tuple[Generate, dict[str, Any]]]:
     def load() -> tuple[Generate, dict[str, Any]]:
-        from lib.generation import make_generate_fn
-        from lib.model import has_cuda, load_model
+        from lib.model import load_model  # torch is imported in the loader thread, not at start-up
 
-        model, tokenizer = load_model(model_name, max_seq_length, load_in_4bit=has_cuda(), adapter_dir=adapter_dir)
+        model, tokenizer = load_model(model_name, max_seq_length, adapter_dir=adapter_dir)
         return make_generate_fn(model, tokenizer, max_new_tokens), dict(model.taskagent_info)
 
     return load
@@ -162,7 +163,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     p.add_argument("--store", default="outputs/server/tasks.db")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--max-new-tokens", type=int, default=160)
+    p.add_argument("--max-new-tokens", type=int, default=MAX_NEW_TOKENS)
     a = p.parse_args(argv)
     import uvicorn
 

@@ -15,14 +15,12 @@ TITLE_MAX_CHARS = 200
 
 
 class ToolCall(BaseModel):
-    """One parsed call: a tool name and its keyword arguments (plain Python literals)."""
+    """One call: a tool name and its keyword arguments (plain Python literals). The parser returns
+    these, and the gold calls of every dataset row are these."""
 
     model_config = ConfigDict(frozen=True)
     name: str
     args: dict[str, Any] = Field(default_factory=dict)
-
-    def to_gold(self) -> dict[str, Any]:
-        return {"name": self.name, "args": dict(self.args)}
 
 
 class _Args(BaseModel):

@@ -9,36 +9,37 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import os
 import resource
 import time
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Optional
 
 from pydantic import BaseModel, Field
 
-from lib.data import Row, load_rows
+from lib.dataset import Row, load_rows
 from lib.generation import render_prompt
-from lib.model import DEFAULT_GPU_MODEL
+from lib.model import load_model
+from lib.presets import get_preset, resolve_preset_name
 
-IGNORE = -100
+IGNORE_INDEX = -100  # the label value PyTorch's cross-entropy skips: masked tokens teach nothing
 
 
 class TrainConfig(BaseModel):
+    """Everything one training run uses; `preset_config` fills it from lib.presets."""
+
     model_config = {"protected_namespaces": ()}
     preset: str = "custom"
-    model_name: str = "smollm2"
-    max_seq_length: int = Field(1024, ge=128)
-    load_in_4bit: bool = False
-    max_steps: int = Field(-1, description="-1: use epochs")
+    model_name: str
+    max_seq_length: int = Field(ge=128)
+    load_in_4bit: bool
+    max_steps: int = Field(description="-1: train `epochs` epochs instead")
     epochs: float = Field(1.0, gt=0)
-    learning_rate: float = Field(2e-4, gt=0, lt=1)
-    batch_size: int = Field(8, ge=1)
-    grad_accum: int = Field(1, ge=1)
-    warmup_steps: int = Field(5, ge=0)
-    lora_r: int = Field(16, ge=1)
-    lora_alpha: int = Field(32, ge=1)
+    learning_rate: float = Field(gt=0, lt=1)
+    batch_size: int = Field(ge=1)
+    grad_accum: int = Field(ge=1)
+    warmup_steps: int = Field(ge=0)
+    lora_r: int = Field(ge=1)
+    lora_alpha: int = Field(ge=1)
     seed: int = 3407
     train_rows: Optional[int] = Field(None, ge=1, description="use only the first N training rows")
     optim: str = "adamw_8bit"
@@ -46,42 +47,19 @@ class TrainConfig(BaseModel):
     run_name: Optional[str] = None
 
 
-PRESETS: dict[str, dict[str, Any]] = {
-    # Llama-3.1-8B on a free T4 (fp16, 4-bit): Unsloth's notebook settings, ~1,000 samples.
-    "t4": dict(model_name=DEFAULT_GPU_MODEL, max_seq_length=2048, load_in_4bit=True, max_steps=120,
-               learning_rate=2e-4, batch_size=2, grad_accum=4, lora_r=16, lora_alpha=16),
-    # SmolLM2-135M on 2 CPU cores: one epoch of the 1,600 training rows, ~30 minutes (8.9 s/step in
-    # bf16 on our 2-core AMD EPYC). Measured on 48 held-out validation rows (tool selection):
-    # 100 steps 67%, 150 steps 83%, 200 steps 92%; fewer steps do not reach the 85% target.
-    "cpu": dict(model_name="smollm2", max_seq_length=1024, load_in_4bit=False, max_steps=200,
-                learning_rate=1e-3, batch_size=8, grad_accum=1, lora_r=16, lora_alpha=32),
-    # SmolLM2 in CI: the same training as cpu (the 85% check needs all of it); CI evaluates less.
-    "ci": dict(model_name="smollm2", max_seq_length=1024, load_in_4bit=False, max_steps=200,
-               learning_rate=1e-3, batch_size=8, grad_accum=1, lora_r=16, lora_alpha=32),
-    # The tiny local Llama, for tests.
-    "tiny": dict(model_name="tiny", max_seq_length=1024, load_in_4bit=False, max_steps=8, learning_rate=5e-3,
-                 batch_size=4, grad_accum=1, lora_r=16, lora_alpha=32, warmup_steps=0),
-}
-
-
 def preset_config(preset: str = "auto", **overrides: Any) -> TrainConfig:
-    """A preset's settings with `overrides` on top (None values are ignored). "auto": t4 with a
-    GPU, cpu without."""
-    if preset == "auto":
-        from lib.model import has_cuda
-
-        preset = "t4" if has_cuda() else "cpu"
-    if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)} or 'auto'")
-    values = {**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
-    return TrainConfig(preset=preset, **values)
+    """A preset's training settings (lib.presets) with `overrides` on top."""
+    name = resolve_preset_name(preset)
+    return TrainConfig(preset=name, **{**get_preset(name).training(), **overrides})
 
 
 # -- data -------------------------------------------------------------------------------------
 def encode_sample(tokenizer, row: Row, end_of_turn: str) -> dict[str, list[int]]:
-    """input_ids and labels: -100 on the prompt, the answer + end-of-turn token learned."""
-    prompt = render_prompt(tokenizer, row.prompt_messages(), add_generation_prompt=True)
-    full = render_prompt(tokenizer, row.chat(), add_generation_prompt=False)
+    """input_ids and labels: IGNORE_INDEX on the prompt, the answer + end-of-turn token learned."""
+    if row.target is None:
+        raise ValueError(f"row {row.id} has no target to learn")
+    prompt = render_prompt(tokenizer, row.prompt())
+    full = render_prompt(tokenizer, row.prompt(), answer=row.target)
     if not full.startswith(prompt):
         raise ValueError(
             "the chat template renders the prompt differently once the answer is added; "
@@ -94,7 +72,7 @@ def encode_sample(tokenizer, row: Row, end_of_turn: str) -> dict[str, list[int]]
     answer = answer[: cut + len(end_of_turn)]  # nothing after the end-of-turn token is learned
     prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"]
-    return {"input_ids": prompt_ids + answer_ids, "labels": [IGNORE] * len(prompt_ids) + answer_ids}
+    return {"input_ids": prompt_ids + answer_ids, "labels": [IGNORE_INDEX] * len(prompt_ids) + answer_ids}
 
 
 def build_train_dataset(tokenizer, rows: list[Row], max_seq_length: int, end_of_turn: str):
@@ -113,7 +91,7 @@ def build_train_dataset(tokenizer, rows: list[Row], max_seq_length: int, end_of_
         raise ValueError(f"every training row is longer than max_seq_length={max_seq_length}")
     lengths = [len(s["input_ids"]) for s in encoded]
     stats = {"rows": len(encoded), "dropped_too_long": dropped, "mean_tokens": sum(lengths) / len(lengths),
-             "max_tokens": max(lengths), "answer_tokens": sum(sum(l != IGNORE for l in s["labels"]) for s in encoded)}
+             "max_tokens": max(lengths), "answer_tokens": sum(sum(l != IGNORE_INDEX for l in s["labels"]) for s in encoded)}
     return Dataset.from_list(encoded), stats
 
 
@@ -131,8 +109,6 @@ def train(cfg: TrainConfig, data_dir: str | Path = "outputs/data", output_dir: s
           progress: bool = True, callbacks: Optional[list] = None) -> dict[str, Any]:
     """Train a LoRA adapter and save it with its tokenizer, a JSON log and a loss-curve PNG.
     On failure or interrupt the partial adapter and log are still saved, then the error is raised."""
-    from lib.model import load_model
-
     run_name = cfg.run_name or f"{cfg.preset}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
     run_dir = Path(output_dir) / run_name
     rows = load_rows(Path(data_dir) / "train.jsonl", limit=cfg.train_rows)

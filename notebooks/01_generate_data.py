@@ -20,17 +20,16 @@
 # (2024–2028), so the model learns dates relative to the prompt, and validation/test use
 # **template families and task phrases never seen in training** — held out by construction and
 # checked below. Training also gets several hundred *composed* phrasings per intent (verbs ×
-# frames × polite wrappers, `lib/paraphrases.py`), so a small model learns the intent rather than
+# frames × polite wrappers, `lib/synth/compose.py`), so a small model learns the intent rather than
 # a dozen sentences; none shares its phrasing with a held-out one. Change the parameters cell and
 # rerun; the same seed gives byte-identical files.
 
 # %% tags=["parameters"]
-seed = 3407
-train_size = 1600
-validation_size = 240
-test_size = 360
-output_dir = "outputs/data"
-repo_url = "https://github.com/taskagent/taskagent.git"  # used only when this notebook is opened alone
+seed = 3407  # same seed, byte-identical files
+train_size = 1600  # rows to train on; more rows need more training steps to be seen
+validation_size = 240  # held-out rows for choosing settings (notebook 02 checks on them)
+test_size = 360  # held-out rows for the final comparison (notebook 03), looked at only at the end
+data_dir = "outputs/data"  # where the .jsonl files and the dataset card go
 
 # %% [markdown]
 # ## Set-up
@@ -41,13 +40,19 @@ repo_url = "https://github.com/taskagent/taskagent.git"  # used only when this n
 import os, subprocess, sys
 from pathlib import Path
 
+# The project's code: the clone this notebook sits in, else a fresh clone (Colab/Kaggle). Safe to re-run.
+REPO_URL = os.environ.get("TASKAGENT_REPO_URL", "https://github.com/taskagent/taskagent")  # a fork: set TASKAGENT_REPO_URL
 root = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "lib" / "__init__.py").exists()), None)
-if root is None:
-    subprocess.run(["git", "clone", "--depth", "1", repo_url, "taskagent"], check=True)
-    root = Path("taskagent").resolve()
+if root is None and not Path("taskagent/lib/__init__.py").exists():
+    clone = subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "taskagent"], capture_output=True, text=True)
+    if clone.returncode:
+        raise RuntimeError(f"Could not clone {REPO_URL}:\n{clone.stderr.strip()}\nOn Kaggle switch Settings > Internet on; "
+                           "for a fork set TASKAGENT_REPO_URL; or upload notebooks/00_taskagent_colab.ipynb, which needs no clone.")
+root = root or Path("taskagent").resolve()
 os.chdir(root)
-sys.path.insert(0, str(root))
-from lib.platform import setup
+if str(root) not in sys.path:
+    sys.path.insert(0, str(root))
+from lib.runtime import setup
 
 print(setup(needs_model=False))
 
@@ -62,10 +67,11 @@ import json
 
 import pandas as pd
 
-from lib.data import load_rows, write_dataset
+from lib.dataset import load_rows
+from lib.synth import write_dataset
 
-card = write_dataset(output_dir, {"train": train_size, "validation": validation_size, "test": test_size}, seed)
-print(json.dumps(card["sizes"]), "rows written to", output_dir)
+card = write_dataset(data_dir, {"train": train_size, "validation": validation_size, "test": test_size}, seed)
+print(json.dumps(card["sizes"]), "rows written to", data_dir)
 
 # %% [markdown]
 # ## Rows per category and split
@@ -96,7 +102,7 @@ pd.DataFrame({"unique user messages": card["unique_user_messages"],
 # System prompt (with that row's date) → history → user message → reference answer.
 
 # %%
-rows = load_rows(Path(output_dir) / "validation.jsonl")
+rows = load_rows(Path(data_dir) / "validation.jsonl")
 shown = {}
 for row in rows:
     if row.category in ("add_dated", "multi_intent", "multi_turn", "out_of_scope") and row.category not in shown:
@@ -108,4 +114,4 @@ for category, row in shown.items():
     print(f"[assistant, reference]\n{row.target}\n")
 
 # %%
-print(rows[0].prompt_messages()[0]["content"])
+print(rows[0].prompt().messages[0]["content"])

@@ -31,28 +31,30 @@
 # figures beside it.
 
 # %% tags=["parameters"]
-preset = "auto"  # "t4" (GPU, Llama-3.1-8B 4-bit), "cpu" (SmolLM2, ~30 min on 2 cores), "ci", "tiny"; auto: t4 with a GPU
-model_name = None  # None: the preset's model; any HF chat model name or local folder
-max_seq_length = None
-max_steps = None  # set max_steps, or -1 and epochs
-epochs = None
-learning_rate = None
-batch_size = None
-grad_accum = None
-lora_r = None
-lora_alpha = None
-seed = 3407
-data_dir = "outputs/data"
-output_dir = "outputs/adapters"
-run_name = None  # default: <preset>-<timestamp>
-eval_rows = 48  # validation rows for the quick check (spread over categories); None: all
-eval_batch_size = 16
-max_new_tokens = 128
-min_format_strict = 0.90  # the proof that it learned: asserted on the tuned model
+# Which run: "t4" uses the values in this cell (Llama-3.1-8B on a free Colab/Kaggle T4 GPU).
+# "cpu" trains SmolLM2-135M offline (~30 min on 2 cores), "ci" and "tiny" are test runs: any preset
+# but "t4" replaces the model, training and check values below with its own (printed below).
+preset = "t4"
+model_name = "unsloth/Llama-3.1-8B-Instruct-bnb-4bit"  # any Hugging Face chat model; its own chat template is used
+load_in_4bit = True  # 4-bit weights (QLoRA): an 8B model then fits a 16 GB T4
+max_seq_length = 2048  # longest row in tokens (ours are ~300); longer rows are dropped, never cut
+max_steps = 120  # optimizer steps: 120 x 2 x 4 = 960 rows seen; more steps take longer and usually help
+learning_rate = 2e-4  # Unsloth's default for LoRA; try 1e-4 if the loss curve jumps around
+batch_size = 2  # rows per forward pass; raise it if GPU memory allows
+grad_accum = 4  # forward passes per optimizer step: the effective batch is batch_size x grad_accum
+warmup_steps = 5  # steps at the start with a rising learning rate
+lora_r = 16  # adapter rank, 8-64: higher can learn more and costs memory
+lora_alpha = 16  # scales the adapter's output; usually equal to lora_r
+validation_rows = 96  # held-out validation rows for the "did it learn?" check (None: all 240)
+min_format_strict = 0.90  # the check fails when the tuned model is below either threshold
 min_tool_selection = 0.85
+seed = 3407  # same seed, same run
+data_dir = "outputs/data"  # notebook 01 writes it (made here if it is missing)
+adapters_dir = "outputs/adapters"  # the adapter goes to <adapters_dir>/<run_name>
+run_name = "t4"
+eval_batch_size = 16  # rows generated at once in the check; lower it if memory runs out
 export_merged_16bit = False  # GPU only: a merged fp16 model (~16 GB for 8B)
 export_gguf = False  # GPU only: GGUF q4_k_m for llama.cpp / Ollama
-repo_url = "https://github.com/taskagent/taskagent.git"  # used only when this notebook is opened alone
 
 # %% [markdown]
 # ## Set-up
@@ -64,13 +66,19 @@ repo_url = "https://github.com/taskagent/taskagent.git"  # used only when this n
 import os, subprocess, sys
 from pathlib import Path
 
+# The project's code: the clone this notebook sits in, else a fresh clone (Colab/Kaggle). Safe to re-run.
+REPO_URL = os.environ.get("TASKAGENT_REPO_URL", "https://github.com/taskagent/taskagent")  # a fork: set TASKAGENT_REPO_URL
 root = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "lib" / "__init__.py").exists()), None)
-if root is None:
-    subprocess.run(["git", "clone", "--depth", "1", repo_url, "taskagent"], check=True)
-    root = Path("taskagent").resolve()
+if root is None and not Path("taskagent/lib/__init__.py").exists():
+    clone = subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "taskagent"], capture_output=True, text=True)
+    if clone.returncode:
+        raise RuntimeError(f"Could not clone {REPO_URL}:\n{clone.stderr.strip()}\nOn Kaggle switch Settings > Internet on; "
+                           "for a fork set TASKAGENT_REPO_URL; or upload notebooks/00_taskagent_colab.ipynb, which needs no clone.")
+root = root or Path("taskagent").resolve()
 os.chdir(root)
-sys.path.insert(0, str(root))
-from lib.platform import setup
+if str(root) not in sys.path:
+    sys.path.insert(0, str(root))
+from lib.runtime import setup
 
 print(setup(needs_model=True))
 
@@ -81,18 +89,24 @@ import json
 import pandas as pd
 from IPython.display import Image, Markdown, display
 
-from lib.data import load_rows, write_dataset
-from lib.model import has_cuda
-from lib.train import preset_config, train
+from lib.dataset import load_rows
+from lib.presets import TRAINING_KEYS, notebook_settings, resolve_preset_name
+from lib.runtime import has_cuda
+from lib.synth import write_dataset
+from lib.train import TrainConfig, train
 
 if not (Path(data_dir) / "train.jsonl").exists():  # opened alone: make the data notebook 01 makes
     write_dataset(data_dir, seed=seed)
 
-cfg = preset_config(preset, model_name=model_name, max_seq_length=max_seq_length, max_steps=max_steps,
-                    epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, grad_accum=grad_accum,
-                    lora_r=lora_r, lora_alpha=lora_alpha, seed=seed, run_name=run_name)
-print("GPU:", has_cuda())
-pd.Series(cfg.model_dump()).to_frame("setting")
+settings = notebook_settings(
+    preset, model_name=model_name, load_in_4bit=load_in_4bit, max_seq_length=max_seq_length, max_steps=max_steps,
+    learning_rate=learning_rate, batch_size=batch_size, grad_accum=grad_accum, warmup_steps=warmup_steps,
+    lora_r=lora_r, lora_alpha=lora_alpha, validation_rows=validation_rows, min_format_strict=min_format_strict,
+    min_tool_selection=min_tool_selection)
+cfg = TrainConfig(preset=resolve_preset_name(preset), seed=seed, run_name=run_name,
+                  **{k: settings[k] for k in TRAINING_KEYS})
+print("GPU:", has_cuda(), "· preset:", cfg.preset)
+pd.Series(settings).to_frame("setting")
 
 # %% [markdown]
 # ## Train
@@ -102,7 +116,7 @@ pd.Series(cfg.model_dump()).to_frame("setting")
 # saved to `outputs/adapters/<run>/` — also if training fails or is interrupted.
 
 # %%
-result = train(cfg, data_dir=data_dir, output_dir=output_dir)
+result = train(cfg, data_dir=data_dir, output_dir=adapters_dir)
 model, tokenizer, log = result["model"], result["tokenizer"], result["log"]
 run_dir = Path(result["run_dir"])
 print(json.dumps({k: log[k] for k in ("status", "global_steps", "wall_time_s", "tokens_per_s", "s_per_step",
@@ -114,16 +128,16 @@ display(Image(str(run_dir / "loss_curve.png")))
 
 # %% [markdown]
 # ## What the loss saw
-# One training sample's labels decoded: only the answer and the end-of-turn token are learned
-# (masked prompt tokens are shown as `·`).
+# One training sample's labels decoded: only the answer and the end-of-turn token are learned.
+# Every prompt token carries the label `IGNORE_INDEX` (-100), which the loss skips.
 
 # %%
-from lib.train import encode_sample
+from lib.train import IGNORE_INDEX, encode_sample
 
 row = load_rows(Path(data_dir) / "train.jsonl", limit=1)[0]
 sample = encode_sample(tokenizer, row, log["model"]["end_of_turn"])
-learned = tokenizer.decode([t for t in sample["labels"] if t != -100])
-print(f"{sum(t == -100 for t in sample['labels'])} prompt tokens masked · {len(learned)} answer characters learned")
+learned = tokenizer.decode([t for t in sample["labels"] if t != IGNORE_INDEX])
+print(f"{sum(t == IGNORE_INDEX for t in sample['labels'])} prompt tokens masked · {len(learned)} answer characters learned")
 print("learned text:", repr(learned))
 print("end of turn:", log["model"]["end_of_turn"], "· pad:", log["model"]["pad"])
 assert learned.endswith(log["model"]["end_of_turn"]) and log["model"]["end_of_turn"] != log["model"]["pad"]
@@ -134,11 +148,12 @@ assert learned.endswith(log["model"]["end_of_turn"]) and log["model"]["end_of_tu
 # prompts, greedy decoding. The full comparison on the test split is notebook 03.
 
 # %%
-from lib.evaluate import comparison_table, evaluate, select_rows
+from lib.dataset import select_rows
+from lib.evaluate import evaluate
+from lib.report import comparison_table
 
-val_rows = select_rows(load_rows(Path(data_dir) / "validation.jsonl"), eval_rows)
-report = evaluate(model, tokenizer, val_rows, ["base", "tuned"], batch_size=eval_batch_size,
-                  max_new_tokens=max_new_tokens)
+val_rows = select_rows(load_rows(Path(data_dir) / "validation.jsonl"), settings["validation_rows"])
+report = evaluate(model, tokenizer, val_rows, ["base", "tuned"], batch_size=eval_batch_size)
 display(Markdown(comparison_table(report)))
 
 # %%
@@ -147,8 +162,10 @@ check = {"format_strict": tuned["format_strict"]["rate"], "tool_selection": tune
 (run_dir / "validation_check.json").write_text(json.dumps({"rows": len(val_rows), **check,
     "base": {k: report["systems"]["base"]["overall"][k]["rate"] for k in check}}, indent=1) + "\n")
 print(check)
-assert check["format_strict"] >= min_format_strict, f"strict format {check['format_strict']:.1%} < {min_format_strict:.0%}"
-assert check["tool_selection"] >= min_tool_selection, f"tool selection {check['tool_selection']:.1%} < {min_tool_selection:.0%}"
+assert check["format_strict"] >= settings["min_format_strict"], \
+    f"strict format {check['format_strict']:.1%} < {settings['min_format_strict']:.0%}"
+assert check["tool_selection"] >= settings["min_tool_selection"], \
+    f"tool selection {check['tool_selection']:.1%} < {settings['min_tool_selection']:.0%}"
 
 # %%
 for row, base_out, tuned_out in list(zip(val_rows, report["systems"]["base"]["outputs"],

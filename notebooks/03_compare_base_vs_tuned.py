@@ -27,17 +27,16 @@
 #   be generated). It shows what fine-tuning adds beyond the format.
 
 # %% tags=["parameters"]
-model_name = None  # None: Llama-3.1-8B 4-bit with a GPU, SmolLM2 without; must be the adapter's base model
-adapter_dir = None  # None: the newest adapter under outputs/adapters
-data_file = "outputs/data/test.jsonl"  # any .jsonl in the public test-file schema
-limit = None  # score only N rows (spread over categories); None: all
-batch_size = 16
-max_new_tokens = 128
-grammar = True  # add the "base+grammar" column
-grammar_limit = None  # constrained decoding on the first N rows only; None: all
-load_in_4bit = None  # None: 4-bit on a GPU, full precision on a CPU
-output_dir = None  # None: outputs/reports/<adapter run name>
-repo_url = "https://github.com/taskagent/taskagent.git"  # used only when this notebook is opened alone
+# "t4" scores the rows set in this cell; "cpu" and "ci" (the offline runs) replace test_rows and
+# grammar_rows with their own, smaller numbers (a CPU generates slowly).
+preset = "t4"
+adapter = "outputs/adapters/t4"  # the fine-tuned LoRA adapter: notebook 02's folder; its base model is loaded with it
+data_file = "outputs/data/test.jsonl"  # any .jsonl in the public row schema (lib/dataset.py)
+test_rows = None  # None: every row; a number: that many, spread over the categories
+grammar = True  # add the "base + grammar" column (constrained decoding)
+grammar_rows = None  # constrained decoding is slow on a CPU: None for every row, or a number
+batch_size = 16  # rows generated at once; lower it if memory runs out
+reports_dir = "outputs/reports/t4"  # report.md, charts, failures.jsonl, predictions.jsonl
 
 # %% [markdown]
 # ## Set-up
@@ -46,13 +45,19 @@ repo_url = "https://github.com/taskagent/taskagent.git"  # used only when this n
 import os, subprocess, sys
 from pathlib import Path
 
+# The project's code: the clone this notebook sits in, else a fresh clone (Colab/Kaggle). Safe to re-run.
+REPO_URL = os.environ.get("TASKAGENT_REPO_URL", "https://github.com/taskagent/taskagent")  # a fork: set TASKAGENT_REPO_URL
 root = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "lib" / "__init__.py").exists()), None)
-if root is None:
-    subprocess.run(["git", "clone", "--depth", "1", repo_url, "taskagent"], check=True)
-    root = Path("taskagent").resolve()
+if root is None and not Path("taskagent/lib/__init__.py").exists():
+    clone = subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "taskagent"], capture_output=True, text=True)
+    if clone.returncode:
+        raise RuntimeError(f"Could not clone {REPO_URL}:\n{clone.stderr.strip()}\nOn Kaggle switch Settings > Internet on; "
+                           "for a fork set TASKAGENT_REPO_URL; or upload notebooks/00_taskagent_colab.ipynb, which needs no clone.")
+root = root or Path("taskagent").resolve()
 os.chdir(root)
-sys.path.insert(0, str(root))
-from lib.platform import setup
+if str(root) not in sys.path:
+    sys.path.insert(0, str(root))
+from lib.runtime import setup
 
 print(setup(needs_model=True))
 
@@ -63,18 +68,18 @@ import json
 import pandas as pd
 from IPython.display import Image, Markdown, display
 
-from lib.data import load_rows
-from lib.evaluate import category_table, comparison_table, evaluate, select_rows, write_report
-from lib.model import adapter_base_model, has_cuda, latest_adapter, load_model
+from lib.dataset import load_rows, select_rows
+from lib.evaluate import evaluate
+from lib.model import adapter_base_model, load_model
+from lib.presets import notebook_settings
+from lib.report import category_table, comparison_table, write_report
 
-adapter = Path(adapter_dir) if adapter_dir else latest_adapter()
-if adapter is None:
-    raise FileNotFoundError("no adapter under outputs/adapters: run notebook 02 first, or set adapter_dir")
-if model_name is None:  # the model the adapter was trained on
-    model_name = adapter_base_model(adapter)
-rows = select_rows(load_rows(data_file), limit)
-four_bit = has_cuda() if load_in_4bit is None else load_in_4bit
-model, tokenizer = load_model(model_name, max_seq_length=2048, load_in_4bit=four_bit, adapter_dir=adapter)
+settings = notebook_settings(preset, test_rows=test_rows, grammar_rows=grammar_rows)
+if not Path(adapter, "adapter_config.json").exists():
+    raise FileNotFoundError(f"no adapter in {adapter}: run notebook 02 first, or set `adapter`")
+rows = select_rows(load_rows(data_file), settings["test_rows"])
+# The model the adapter was trained on; 4-bit with a GPU, full precision on a CPU.
+model, tokenizer = load_model(adapter_base_model(adapter), max_seq_length=2048, adapter_dir=adapter)
 print(f"{len(rows)} rows from {data_file} · model {model.taskagent_info['path']} · adapter {adapter}")
 pd.Series([r.category for r in rows]).value_counts().to_frame("rows")
 
@@ -88,7 +93,7 @@ import torch
 
 from lib.generation import render_prompt
 
-enc = tokenizer(render_prompt(tokenizer, rows[0].prompt_messages()), return_tensors="pt", add_special_tokens=False).to(model.device)
+enc = tokenizer(render_prompt(tokenizer, rows[0].prompt()), return_tensors="pt", add_special_tokens=False).to(model.device)
 with torch.inference_mode():
     tuned_logits = model(**enc).logits[0, -1].float()
     with model.disable_adapter():
@@ -104,10 +109,8 @@ assert gap > 1e-3, "the adapter changes nothing: base and tuned would be the sam
 
 # %%
 systems = ["base"] + (["base+grammar"] if grammar else []) + ["tuned"]
-report = evaluate(model, tokenizer, rows, systems, batch_size=batch_size, max_new_tokens=max_new_tokens,
-                  grammar_limit=grammar_limit)
-out_dir = Path(output_dir or f"outputs/reports/{adapter.name}")
-paths = write_report(report, rows, out_dir)
+report = evaluate(model, tokenizer, rows, systems, batch_size=batch_size, grammar_limit=settings["grammar_rows"])
+paths = write_report(report, rows, reports_dir)
 display(Markdown(comparison_table(report)))
 
 # %%

@@ -25,12 +25,11 @@
 # the whole loop works), then the widget is yours.
 
 # %% tags=["parameters"]
-model_name = None  # None: the adapter's base model (or Llama-3.1-8B on a GPU / SmolLM2 without)
-adapter_dir = None  # None: the newest adapter under outputs/adapters; the base model if there is none
-store_path = "outputs/demo/tasks.db"
-today = None  # "YYYY-MM-DD"; None: the real date
-max_new_tokens = 128
-script = [
+preset = "t4"  # without an adapter, which base model to chat with: "t4" Llama-3.1-8B, "cpu"/"ci" SmolLM2, "tiny"
+adapter = "outputs/adapters/t4"  # notebook 02's adapter folder; "" to chat with the base model alone
+store_path = "outputs/demo/tasks.db"  # the SQLite file the demo's tasks live in (emptied at the start)
+today = ""  # "YYYY-MM-DD" to pretend it is another day; "" for the real date
+script = [  # sent through the widget's own API before the widget is shown
     "Hi there!",
     "Add buy oat milk tomorrow",
     "Remind me to call the dentist on Friday",
@@ -38,7 +37,6 @@ script = [
     "I bought the oat milk",
     "Give me a summary",
 ]
-repo_url = "https://github.com/taskagent/taskagent.git"  # used only when this notebook is opened alone
 
 # %% [markdown]
 # ## Set-up
@@ -47,13 +45,19 @@ repo_url = "https://github.com/taskagent/taskagent.git"  # used only when this n
 import os, subprocess, sys
 from pathlib import Path
 
+# The project's code: the clone this notebook sits in, else a fresh clone (Colab/Kaggle). Safe to re-run.
+REPO_URL = os.environ.get("TASKAGENT_REPO_URL", "https://github.com/taskagent/taskagent")  # a fork: set TASKAGENT_REPO_URL
 root = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "lib" / "__init__.py").exists()), None)
-if root is None:
-    subprocess.run(["git", "clone", "--depth", "1", repo_url, "taskagent"], check=True)
-    root = Path("taskagent").resolve()
+if root is None and not Path("taskagent/lib/__init__.py").exists():
+    clone = subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "taskagent"], capture_output=True, text=True)
+    if clone.returncode:
+        raise RuntimeError(f"Could not clone {REPO_URL}:\n{clone.stderr.strip()}\nOn Kaggle switch Settings > Internet on; "
+                           "for a fork set TASKAGENT_REPO_URL; or upload notebooks/00_taskagent_colab.ipynb, which needs no clone.")
+root = root or Path("taskagent").resolve()
 os.chdir(root)
-sys.path.insert(0, str(root))
-from lib.platform import setup
+if str(root) not in sys.path:
+    sys.path.insert(0, str(root))
+from lib.runtime import setup
 
 print(setup(needs_model=True))  # on Colab this also enables the custom widget manager
 
@@ -62,18 +66,19 @@ import unsloth  # noqa: F401  (before transformers, trl and peft)
 import datetime as dt
 
 from lib.chat_widget import chat_app_for_model
-from lib.model import adapter_base_model, has_cuda, latest_adapter, load_model
+from lib.model import adapter_base_model, load_model
+from lib.presets import get_preset
 from lib.store import TaskStore
 
-adapter = Path(adapter_dir) if adapter_dir else latest_adapter()
-if model_name is None and adapter is not None:  # the model the adapter was trained on
-    model_name = adapter_base_model(adapter)
-model, tokenizer = load_model(model_name, max_seq_length=2048, load_in_4bit=has_cuda(), adapter_dir=adapter)
+if adapter and not Path(adapter, "adapter_config.json").exists():
+    raise FileNotFoundError(f"no adapter in {adapter}: run notebook 02 first, or set adapter = \"\"")
+# The model the adapter was trained on (or the preset's model); 4-bit with a GPU.
+model_name = adapter_base_model(adapter) if adapter else get_preset(preset).model_name
+model, tokenizer = load_model(model_name, max_seq_length=2048, adapter_dir=adapter or None)
 store = TaskStore(store_path)
 store.clear()  # a fresh demo each run
-app = chat_app_for_model(model, tokenizer, store, max_new_tokens=max_new_tokens,
-                         today=dt.date.fromisoformat(today) if today else None)
-print(app.header.value)
+app = chat_app_for_model(model, tokenizer, store, today=dt.date.fromisoformat(today) if today else None)
+print(app.title)
 
 # %% [markdown]
 # ## A scripted conversation

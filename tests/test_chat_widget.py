@@ -9,8 +9,8 @@ from lib.parser import format_action, format_final
 from lib.store import TaskStore
 
 
-def scripted(messages):
-    text = messages[-1]["content"]
+def scripted(prompt):
+    text = prompt.messages[-1]["content"]
     if text.startswith("add "):
         return format_action([{"name": "add_task", "args": {"title": text[4:], "due_date": "2026-03-11"}}],
                              "User wants <b>a</b> task.")
@@ -65,7 +65,7 @@ def test_history_date_reset_and_clear(app):
     app.send("add A")
     app.date.value = dt.date(2027, 1, 1)
     turn = app.send("hello")
-    assert turn.today == "2027-01-01"
+    assert turn.today == dt.date(2027, 1, 1)
     assert len(app.agent.history) == 5  # user, assistant, tool result, user, assistant
     app.reset_button.click()
     assert app.agent.history == [] and app.turns == [] and app.store.count() == 1

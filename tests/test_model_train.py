@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from lib.data import load_rows, write_dataset
-from lib.train import IGNORE, encode_sample, preset_config, train
+from lib.dataset import load_rows
+from lib.synth import write_dataset
+from lib.train import IGNORE_INDEX, encode_sample, preset_config, train
 
 
 @pytest.fixture(scope="session")
@@ -35,13 +36,13 @@ def trained(data_dir, tmp_path_factory):
 def _check_labels(tokenizer, end_of_turn, rows):
     for row in rows:
         sample = encode_sample(tokenizer, row, end_of_turn)
-        learned = [t for t, l in zip(sample["input_ids"], sample["labels"]) if l != IGNORE]
-        assert learned == [l for l in sample["labels"] if l != IGNORE]  # labels are the inputs where learned
+        learned = [t for t, l in zip(sample["input_ids"], sample["labels"]) if l != IGNORE_INDEX]
+        assert learned == [l for l in sample["labels"] if l != IGNORE_INDEX]  # labels are the inputs where learned
         text = tokenizer.decode(learned)
         assert text == row.target + end_of_turn, (row.id, text)
-        first = sample["labels"].index(next(l for l in sample["labels"] if l != IGNORE))
-        assert all(l == IGNORE for l in sample["labels"][:first])  # the whole prompt is masked
-        assert all(l != IGNORE for l in sample["labels"][first:])  # and nothing after it
+        first = sample["labels"].index(next(l for l in sample["labels"] if l != IGNORE_INDEX))
+        assert all(l == IGNORE_INDEX for l in sample["labels"][:first])  # the whole prompt is masked
+        assert all(l != IGNORE_INDEX for l in sample["labels"][first:])  # and nothing after it
 
 
 @pytest.mark.parametrize("model", ["tiny", "smollm2"])
@@ -69,7 +70,7 @@ def test_collated_batch_keeps_the_mask(trained, data_dir):
     ds, _ = build_train_dataset(tok, load_rows(data_dir / "train.jsonl", limit=4), 1024, "<|eot_id|>")
     batch = DataCollatorForLanguageModeling(pad_token_id=tok.pad_token_id)([ds[i] for i in range(4)])
     for ids, labels, row in zip(batch["input_ids"], batch["labels"], load_rows(data_dir / "train.jsonl", limit=4)):
-        assert tok.decode(ids[labels != IGNORE]) == row.target + "<|eot_id|>"
+        assert tok.decode(ids[labels != IGNORE_INDEX]) == row.target + "<|eot_id|>"
 
 
 def test_tiny_training_saves_everything(trained):
@@ -110,7 +111,7 @@ def test_adapter_reloads_and_differs_from_base(trained, data_dir):
     model, tok = load_model("tiny", 1024, load_in_4bit=False, adapter_dir=trained["run_dir"])
     assert model.taskagent_info["adapter"] == trained["run_dir"]
     row = load_rows(data_dir / "validation.jsonl", limit=1)[0]
-    enc = tok(render_prompt(tok, row.prompt_messages()), return_tensors="pt", add_special_tokens=False)
+    enc = tok(render_prompt(tok, row.prompt()), return_tensors="pt", add_special_tokens=False)
     with torch.inference_mode():
         tuned = model(**enc).logits[0, -1]
         with model.disable_adapter():
@@ -118,7 +119,7 @@ def test_adapter_reloads_and_differs_from_base(trained, data_dir):
         again = model(**enc).logits[0, -1]
     assert (tuned - base).abs().max() > 1e-3  # disable_adapter really gives the base model
     assert torch.equal(tuned, again)  # and the adapter comes back after the block
-    texts, stats = generate_batch(model, tok, [row.prompt_messages()] * 3, max_new_tokens=16, batch_size=3, progress=False)
+    texts, stats = generate_batch(model, tok, [row.prompt()] * 3, max_new_tokens=16, batch_size=3, progress=False)
     assert len(set(texts)) == 1 and stats["new_tokens"] > 0  # greedy + left padding: identical rows agree
 
 
@@ -131,7 +132,7 @@ def test_adapter_reloads_in_4bit_on_cpu(trained, data_dir):
     model, tok = load_model("tiny", 1024, load_in_4bit=True, adapter_dir=trained["run_dir"])
     assert any(isinstance(m, bnb.nn.Linear4bit) for m in model.modules())
     row = load_rows(data_dir / "validation.jsonl", limit=1)[0]
-    texts, _ = generate_batch(model, tok, [row.prompt_messages()], max_new_tokens=8, progress=False)
+    texts, _ = generate_batch(model, tok, [row.prompt()], max_new_tokens=8, progress=False)
     assert isinstance(texts[0], str)
 
 
@@ -164,8 +165,8 @@ def test_grammar_constrains_every_output(tiny, data_dir):
     assert not allows(tok, "Hello!", stops, vocab)
     assert not allows(tok, format_action([{"name": "rm_rf", "args": {}}]), stops, vocab)
     rows = load_rows(data_dir / "validation.jsonl", limit=6)
-    free, _ = generate_batch(model, tok, [r.prompt_messages() for r in rows], max_new_tokens=24, progress=False)
-    texts, _ = generate_batch(model, tok, [r.prompt_messages() for r in rows], max_new_tokens=24, progress=False,
+    free, _ = generate_batch(model, tok, [r.prompt() for r in rows], max_new_tokens=24, progress=False)
+    texts, _ = generate_batch(model, tok, [r.prompt() for r in rows], max_new_tokens=24, progress=False,
                               logits_processor_factory=contract_processor_factory(model, tok))
     for text in texts:
         matcher = xgr.GrammarMatcher(compiled_contract(tok, vocab, stops))

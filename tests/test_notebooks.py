@@ -11,7 +11,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from lib.pipeline import NOTEBOOKS, RUNS, run
+from lib.pipeline import NOTEBOOKS, run
+from lib.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,9 +27,37 @@ def test_pairs_are_in_sync_and_have_parameters(name):
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
 
 
+def parameters(name: str) -> dict:
+    """The values a notebook's parameters cell assigns (literals only)."""
+    import ast
+
+    nb = jupytext.read(ROOT / "notebooks" / f"{name}.py")
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    return {t.id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body
+            if isinstance(node, ast.Assign) for t in node.targets}
+
+
+def test_notebook_02_shows_the_values_a_t4_run_uses():
+    """The parameters cell is the t4 preset written out: what a Colab user reads is what runs."""
+    values = parameters("02_train_lora")
+    assert values["preset"] == "t4"
+    for key, value in PRESETS["t4"].model_dump().items():
+        if key in values:
+            assert values[key] == value, key
+    assert set(PRESETS["t4"].training()) <= set(values)
+
+
+def test_preset_values_are_never_hidden_behind_none():
+    for name in NOTEBOOKS:
+        values = parameters(name)
+        hidden = [k for k, v in values.items() if v is None and k in PRESETS["t4"].model_dump()
+                  and PRESETS["t4"].model_dump()[k] is not None]
+        assert not hidden, (name, hidden)
+
+
 def check_ci_outputs(out: Path) -> None:
     check = json.loads((out / "adapters/ci/validation_check.json").read_text())
-    assert check["rows"] == RUNS["ci"]["02"]["eval_rows"] == 48
+    assert check["rows"] == PRESETS["ci"].validation_rows == 48
     assert check["format_strict"] >= 0.90 and check["tool_selection"] >= 0.85
     assert check["tool_selection"] > check["base"]["tool_selection"] + 0.3
     report = json.loads((out / "reports/ci/report.json").read_text())

@@ -1,3 +1,4 @@
+import datetime as dt
 import keyword
 import string
 
@@ -140,7 +141,7 @@ def test_fuzzed_responses_never_raise_and_execute_nothing_unexpected(base, ops, 
         assert call.name in P.TOOLS and all(isinstance(v, (str, int, bool, type(None))) for v in call.args.values())
     # Executing whatever came out never raises either.
     store = TaskStore()
-    results = execute(r.calls, store, "2026-11-25")
+    results = execute(r.calls, store, dt.date(2026, 11, 25))
     assert len(results) == len(r.calls)
 
 

@@ -14,8 +14,9 @@ from lib.parser import format_action, format_final
 from lib.server import create_app, model_loader
 
 
-def rule_based_generate(messages):
+def rule_based_generate(prompt):
     """'add X' -> add_task(title="X"); 'done X' -> complete_task; anything else -> a final."""
+    messages = prompt.messages
     text = messages[-1]["content"]
     if text.startswith("add "):
         time.sleep(0.01)  # let requests interleave

@@ -1,5 +1,5 @@
-"""Word banks for the synthetic data: task phrases (split by phrase, so validation and test use
-phrases never seen in training), analysis sentences and replies. Data, not logic."""
+"""What users want done: the task phrases that fill the `{t}` slots (several hundred). The
+generator splits them 70/15/15 by phrase, so validation and test titles never occur in training."""
 
 from __future__ import annotations
 
@@ -100,84 +100,3 @@ def task_phrases() -> list[str]:
     phrases = [f"{verb} {obj}" for verb, objs in TASK_BANK.items() for obj in objs]
     phrases += [p[0].lower() + p[1:] for p in EXTRA_PHRASES]
     return phrases
-
-
-ANALYSIS = {
-    "add_task_dated": [
-        "User wants to add '{title}' due {date}.",
-        "The user asks for a new task '{title}' with due date {date}.",
-        "Create task '{title}', due {date}.",
-        "User needs to remember '{title}' by {date}; add it with that date.",
-    ],
-    "add_task": [
-        "User wants to add '{title}' with no due date.",
-        "The user asks for a new task '{title}'; no date was given.",
-        "Create task '{title}' without a due date.",
-        "Add '{title}' to the list; the user gave no date.",
-    ],
-    "list_tasks": [
-        "User wants to see their {status} tasks.",
-        "The user asks for the list of {status} tasks.",
-        "Show the {status} tasks.",
-    ],
-    "summarize_tasks": [
-        "User wants a summary of their tasks.",
-        "The user asks how many tasks they have.",
-        "Summarize the task counts.",
-    ],
-    "complete_task": [
-        "User finished '{title}'; mark it done.",
-        "The user says '{title}' is done.",
-        "Mark task '{title}' as completed.",
-    ],
-    "delete_task": [
-        "User wants to delete '{title}'.",
-        "The user asks to remove the task '{title}'.",
-        "Delete task '{title}' from the list.",
-    ],
-    "multi": [
-        "The user asks for {n} things: {summary}.",
-        "Several requests in one message: {summary}.",
-        "Handle {n} requests in order: {summary}.",
-    ],
-    "reschedule": [
-        "User wants '{title}' moved to {date}; there is no update tool, so delete it and add it again with the new date.",
-        "Change the due date of '{title}' to {date}: delete the old task and re-add it.",
-    ],
-}
-
-REPLIES = {
-    "greeting": [
-        "Hello! How can I help you manage your tasks today?",
-        "Hi! I can add, list, summarize, complete or delete your tasks. What would you like to do?",
-        "Hey there! What can I do for your task list?",
-    ],
-    "thanks": [
-        "You're welcome! Anything else for your task list?",
-        "Happy to help! Let me know if you need anything else.",
-        "Anytime! Tell me if there's another task to manage.",
-    ],
-    "capabilities": [
-        "I manage your task list: I can add tasks (with or without a due date), list them, summarize them, mark them done and delete them.",
-        "I can add tasks with optional due dates, show your open, done or all tasks, give you a summary, complete tasks and delete them.",
-    ],
-    "out_of_scope": [
-        "Sorry, I can't help with that. I can only manage your tasks: add, list, summarize, complete or delete them.",
-        "That's outside what I can do. I'm a task assistant: I can add, list, summarize, complete and delete tasks.",
-        "I can't do that, but I can manage your to-do list. Want me to add a task for it?",
-    ],
-    "clarification": [
-        "Sure! What should the task be called?",
-        "Happy to add it. What's the task?",
-        "What would you like the task to say?",
-    ],
-    "negation": [
-        "Okay, I won't add anything.",
-        "Got it, nothing added. Let me know if you change your mind.",
-        "No problem, your list stays as it is.",
-    ],
-    "goodbye": [
-        "Goodbye! Your tasks are saved.",
-        "See you later!",
-    ],
-}

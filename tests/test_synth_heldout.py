@@ -3,8 +3,11 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.data import CATEGORIES, family_core_overlap, generate_split, split_families
-from lib.paraphrases import PREFIXES, TAILS, composed_templates, core, held_out_cores
+from lib.synth import CATEGORIES, generate_split
+from lib.synth.checks import family_core_overlap
+from lib.synth.compose import composed_templates
+from lib.synth.families import split_families
+from lib.synth.heldout import PREFIXES, TAILS, core, held_out_cores
 
 
 def test_core_ignores_polite_wrappers_slot_numbers_and_punctuation():
@@ -28,7 +31,7 @@ def test_wrapping_never_changes_the_core(prefix, tail, template):
 def test_no_training_phrasing_shares_a_core_with_a_held_out_one():
     held_out = held_out_cores()
     for category, families in split_families("train").items():
-        for earlier, (text, _) in families:
+        for _, (text, _) in families:
             assert core(text) not in held_out, (category, text)
     assert family_core_overlap("train", "validation") == family_core_overlap("train", "test") == 0
 
@@ -63,7 +66,7 @@ def test_training_rows_do_not_depend_on_the_hash_seed():
     import sys
     from pathlib import Path
 
-    code = ("import json, hashlib; from lib.data import generate_split; "
+    code = ("import json, hashlib; from lib.synth import generate_split; "
             "print(hashlib.sha256(json.dumps(generate_split('train', 300, 3407)).encode()).hexdigest())")
     root = Path(__file__).resolve().parents[1]
     digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,

@@ -3,9 +3,11 @@ import json
 
 import pytest
 
-from lib.data import CATEGORIES, Row, generate_dataset, load_rows, normalize_title, validate_sample, write_dataset
+from lib.dataset import Row, load_rows, normalize_title
+from lib.synth import CATEGORIES, generate_dataset, write_dataset
+from lib.synth.checks import validate_sample
 from lib.parser import parse_response
-from lib.phrases import task_phrases
+from lib.synth.task_phrases import task_phrases
 from lib.prompts import system_prompt
 
 
@@ -61,6 +63,7 @@ def test_chat_sample_uses_the_shared_prompt(splits):
     row = Row.model_validate(splits["validation"][0])
     chat = row.chat()
     assert chat[0] == {"role": "system", "content": system_prompt(row.today)}
+    assert row.prompt().today == row.today and row.prompt().messages == chat[:-1]
     assert chat[-1] == {"role": "assistant", "content": row.target}
 
 

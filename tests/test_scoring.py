@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from lib.data import Row, load_rows
-from lib.evaluate import aggregate, canonical_call, score_row, select_rows, summarize, wilson
+from lib.dataset import Row, load_rows, select_rows
+from lib.scoring import aggregate, canonical_call, score_row, summarize, wilson
 from lib.parser import format_action, format_final
 
 TODAY = "2026-03-10"

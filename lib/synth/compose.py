@@ -1,14 +1,10 @@
 """Composed training phrasings: word banks x frames, for the training split only.
 
 A 135M model learns intents from the words it has seen. The hand-written families in
-lib.templates give ~10 phrasings per intent; here each intent gets a few hundred, composed from
-verbs, frames, polite prefixes and tails, so the model learns the intent and not one sentence.
-
-Held out stays held out: `core` strips slot numbers, punctuation and the polite prefixes/tails below from
-a template, and every composed template whose core equals the core of a validation or test
-template is dropped (`composed_templates`), so e.g. "could you make a task for {d1}" is never
-trained on when validation has "can you make a task for {d1}?". `lib.data.check_splits` asserts
-zero shared cores between training and each held-out split.
+lib.synth.templates give ~10 phrasings per intent; here each intent gets a few hundred, composed
+from verbs, frames, polite prefixes and tails, so the model learns the intent and not one sentence.
+Every composed template whose phrasing (`lib.synth.heldout.core`) equals a validation or test
+phrasing, or another composed one, is dropped (`composed_templates`).
 """
 
 from __future__ import annotations
@@ -18,12 +14,8 @@ import random
 import re
 from typing import Iterable
 
-from lib.templates import ADD, ADD_D, DEL, DONE, LIST, MULTI_TURN, SUM, TEMPLATES, Calls, Template
-
-# Polite wrappers: imperative frames take PREFIXES, every frame may take a TAIL.
-PREFIXES = ["", "please ", "hey, ", "ok, ", "could you ", "can you ", "would you ", "go ahead and ",
-            "I'd like you to ", "quick one: ", "hi, ", "so, ", "btw, ", "um, ", "right, "]
-TAILS = ["", " please", ", thanks", "!", " for me", " thank you", " pls", " now", " thx", " :)", " ok?"]
+from lib.synth.heldout import PREFIXES, TAILS, core, held_out_cores
+from lib.synth.slots import ADD, ADD_D, ADD_T2, DEL, DONE, LIST, SUM, Calls, Template
 
 _ADD_VERBS = ["add", "create", "make", "set up", "log", "save", "record", "open", "enter", "start"]
 _ADD_NOUNS = ["a task", "a to-do", "a todo", "a reminder", "a new task", "an item", "a new to-do", "an entry"]
@@ -237,7 +229,6 @@ def _multi_intent() -> list[Template]:
 
 
 # Follow-ups after "add {t1}": a new task only, never the earlier one again.
-ADD_T2: Calls = [("add_task", {"title": "t2"})]
 MULTI_TURN_FOLLOW_UPS: list[Template] = [
     ("also {t2}", ADD_T2), ("oh, and {t2}", ADD_T2), ("another one: {t2}", ADD_T2),
     ("add {t2} too", ADD_T2), ("plus {t2}", ADD_T2), ("next: {t2}", ADD_T2), ("{t2} as well", ADD_T2),
@@ -261,35 +252,6 @@ def base_families() -> dict[str, list[Template]]:
         "negation": _simple(_NEGATION, "negation"),
         "multi_intent": _multi_intent(),
     }
-
-
-_SLOT = re.compile(r"\{([td])\d\}")
-_WRAPPERS = sorted({" ".join(re.sub(r"[^\w' -]+", " ", w.lower()).split()) for w in PREFIXES + TAILS} - {""},
-                   key=lambda w: (-len(w), w))  # longest first; a fixed order whatever the hash seed
-
-
-def core(template: str) -> str:
-    """A template without slot numbers, punctuation, case and polite prefixes/tails: what makes it
-    one phrasing. Two templates with the same core are one family."""
-    text = _SLOT.sub(r" \1_ ", template.lower())  # a slot stays a word: "t_" (task) or "d_" (date)
-    text = re.sub(r"[^\w' -]+", " ", text).replace("todo", "to-do")
-    words = " ".join(text.split())
-    changed = True
-    while changed:
-        changed = False
-        for w in _WRAPPERS:
-            if words.startswith(w + " "):
-                words, changed = words[len(w) + 1:], True
-            elif words.endswith(" " + w):
-                words, changed = words[: -len(w) - 1], True
-    return words
-
-
-def held_out_cores() -> set[str]:
-    cores = {core(text) for families in TEMPLATES.values() for split in ("validation", "test")
-             for text, _ in families[split]}
-    cores |= {core(text) for split in ("validation", "test") for earlier, (text, _) in MULTI_TURN[split]}
-    return cores
 
 
 def _wrap(rng: random.Random, text: str) -> str:

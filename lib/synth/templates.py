@@ -1,25 +1,12 @@
-"""Template families per category, written per split: validation and test phrasings never occur in
-training (held out by construction). Slots: {t1} {t2} {t3} task phrases, {d1} {d2} date
-expressions. Each template is (text, calls); a call is (tool, {arg: slot-or-literal}); a reply key
-(str) instead of calls means the answer is a <final>."""
+"""Hand-written template families per category and split, in the slot language of
+`lib.synth.slots`. Validation and test phrasings never occur in training (held out by
+construction; `lib.synth.heldout` defines what counts as the same phrasing)."""
 
 from __future__ import annotations
 
-from typing import Union
+from lib.synth.slots import ADD, ADD_D, DEL, DONE, LIST, SUM, Template
 
-Calls = list[tuple[str, dict[str, str]]]
-Template = tuple[str, Union[Calls, str]]
-
-ADD_D: Calls = [("add_task", {"title": "t1", "due_date": "d1"})]
-ADD: Calls = [("add_task", {"title": "t1"})]
-DONE: Calls = [("complete_task", {"title": "t1"})]
-DEL: Calls = [("delete_task", {"title": "t1"})]
-SUM: Calls = [("summarize_tasks", {})]
-
-
-def LIST(status: str) -> Calls:
-    return [("list_tasks", {"status": "=" + status})]  # "=" marks a literal value
-
+SPLITS = ("train", "validation", "test")
 
 TEMPLATES: dict[str, dict[str, list[Template]]] = {
     "add_dated": {
@@ -125,23 +112,23 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
     "multi_intent": {
         "train": [
             ("add {t1} {d1} and {t2}", [("add_task", {"title": "t1", "due_date": "d1"}), ("add_task", {"title": "t2"})]),
-            ("add {t1} and show me my list", [("add_task", {"title": "t1"}), ("list_tasks", {"status": "=open"})]),
+            ("add {t1} and show me my list", [("add_task", {"title": "t1"}), *LIST("open")]),
             ("mark {t1} done and delete {t2}", [("complete_task", {"title": "t1"}), ("delete_task", {"title": "t2"})]),
             ("add {t1}, {t2} and {t3}", [("add_task", {"title": "t1"}), ("add_task", {"title": "t2"}), ("add_task", {"title": "t3"})]),
             ("I finished {t1}; also add {t2} {d2}", [("complete_task", {"title": "t1"}), ("add_task", {"title": "t2", "due_date": "d2"})]),
             ("add {t1} {d1}, then give me a summary", [("add_task", {"title": "t1", "due_date": "d1"}), ("summarize_tasks", {})]),
             ("add {t1} and also {t2} {d2}", [("add_task", {"title": "t1"}), ("add_task", {"title": "t2", "due_date": "d2"})]),
-            ("delete {t1} and show all my tasks", [("delete_task", {"title": "t1"}), ("list_tasks", {"status": "=all"})]),
-            ("complete {t1}, then list what's open", [("complete_task", {"title": "t1"}), ("list_tasks", {"status": "=open"})]),
+            ("delete {t1} and show all my tasks", [("delete_task", {"title": "t1"}), *LIST("all")]),
+            ("complete {t1}, then list what's open", [("complete_task", {"title": "t1"}), *LIST("open")]),
             ("remove {t1} and add {t2}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t2"})]),
         ],
         "validation": [
             ("please add {t1} {d1} as well as {t2} {d2}", [("add_task", {"title": "t1", "due_date": "d1"}), ("add_task", {"title": "t2", "due_date": "d2"})]),
-            ("remove {t1} and then list everything", [("delete_task", {"title": "t1"}), ("list_tasks", {"status": "=all"})]),
+            ("remove {t1} and then list everything", [("delete_task", {"title": "t1"}), *LIST("all")]),
         ],
         "test": [
             ("two things: {t1} {d1}, and {t2}", [("add_task", {"title": "t1", "due_date": "d1"}), ("add_task", {"title": "t2"})]),
-            ("tick off {t1} and show what's still open", [("complete_task", {"title": "t1"}), ("list_tasks", {"status": "=open"})]),
+            ("tick off {t1} and show what's still open", [("complete_task", {"title": "t1"}), *LIST("open")]),
         ],
     },
 }
@@ -169,3 +156,7 @@ MULTI_TURN: dict[str, list[tuple[list[Template], Template]]] = {
         ([("add {t1}", ADD)], ("great, thank you", "thanks")),
     ],
 }
+
+
+# Every category a row can have, in the order the generator cycles through them.
+CATEGORIES = (*TEMPLATES, "multi_turn")

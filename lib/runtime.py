@@ -1,6 +1,8 @@
-"""The notebooks' set-up cell: where are we (Colab, Kaggle, local), install what Unsloth's own
-notebooks install there, and pin one GPU on Kaggle's two-T4 machines. Local machines install
-nothing here: scripts/setup_env.sh made the environment."""
+"""Where the code runs and what that needs: Colab, Kaggle or a local machine, a CUDA GPU or not.
+The notebooks' set-up cell calls `setup`, which installs what Unsloth's own notebooks install on
+Colab/Kaggle (local machines install nothing here: scripts/setup_env.sh made the environment);
+`configure_environment` is the one place that sets the environment variables the stack reads.
+Named `runtime`, not `platform`, so it never shadows the standard library's module."""
 
 from __future__ import annotations
 
@@ -54,14 +56,26 @@ def install(where: str, needs_model: bool) -> None:
     _pip(PROJECT_EXTRAS)
 
 
+def has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def configure_environment() -> None:
+    """Environment variables, set before torch/unsloth are imported (a value already set wins)."""
+    if detect() == "kaggle":
+        # Kaggle's T4 x2: Unsloth trains on one GPU; pin it before torch initialises CUDA.
+        os.environ.setdefault("CUDA_VISIBLE_DEVICES", "0")
+    # Unsloth writes compiled kernels into the working directory unless told otherwise.
+    os.environ.setdefault("UNSLOTH_COMPILE_LOCATION", os.path.abspath("outputs/unsloth_compiled_cache"))
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
 def setup(needs_model: bool = True, do_install: bool = True) -> dict[str, Any]:
     """Call at the top of every notebook, before torch/unsloth are imported."""
     where = detect()
-    if where == "kaggle":
-        # Kaggle's T4 x2: Unsloth trains on one GPU; pin it before torch initialises CUDA.
-        os.environ.setdefault("CUDA_VISIBLE_DEVICES", "0")
-    os.environ.setdefault("UNSLOTH_COMPILE_LOCATION", os.path.abspath("outputs/unsloth_compiled_cache"))
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    configure_environment()
     if do_install:
         install(where, needs_model)
     if where == "colab":

@@ -1,0 +1,114 @@
+"""Scoring: pure Python (no torch), so every metric is unit-tested on hand-made predictions.
+
+Metrics (each row is scored once per system; rates carry Wilson 95% intervals):
+  format_strict     the contract exactly (lib.parser strict mode)
+  format_lenient    text around the tags / an unclosed last tag tolerated
+  tool_selection    the exact list of tool names (empty list for a <final>); invalid output fails
+  args_exact        rows with gold calls: names and every argument equal, after normalizing the
+                    title (lib.dataset.normalize_title + case/space-insensitive), defaults filled in
+                    (list_tasks() == list_tasks(status="open")), due_date absent == None
+  date_accuracy     rows whose gold has a due_date: the predicted due dates equal the gold ones
+  irrelevance       rows whose gold is a <final>: the model answered with a <final>, no call
+  execution         predicted and gold calls applied to two copies of the row's store end in
+                    the same state (titles compared case/space-insensitively) and the reply parsed
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+from typing import Any, Sequence
+
+from lib.dataset import Row, normalize_title
+from lib.executor import execute
+from lib.parser import parse_response
+from lib.store import title_key
+from lib.tools import validate_call
+
+METRICS = ("format_strict", "format_lenient", "tool_selection", "args_exact", "date_accuracy", "irrelevance",
+           "execution")
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for k successes out of n (a sound interval near 0% and 100%)."""
+    if n == 0:
+        return (float("nan"), float("nan"))
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    return (0.0 if k == 0 else min(low, p), 1.0 if k == n else max(high, p))  # float-safe at 0 and n
+
+
+def canonical_call(call: Any) -> tuple[str, tuple] | None:
+    """A comparable form of one call: validated args with defaults, titles normalized.
+    None when the call is not valid (unknown tool, bad arguments)."""
+    name, args, error = validate_call(call)
+    if error is not None or args is None:
+        return None
+    values = args.model_dump()
+    if isinstance(values.get("title"), str):
+        values["title"] = title_key(normalize_title(values["title"]))
+    return name, tuple(sorted(values.items()))
+
+
+def _state(snapshot: list[dict[str, Any]]) -> list[tuple]:
+    return sorted((title_key(normalize_title(t["title"])), t["due_date"] or "", t["status"]) for t in snapshot)
+
+
+def score_row(row: Row, raw: str) -> dict[str, Any]:
+    """Per-row metric values: True/False, or None where the metric does not apply to the row."""
+    strict = parse_response(raw, "strict")
+    lenient = parse_response(raw, "lenient")
+    gold = row.gold
+    pred = lenient.calls if lenient.kind == "action" else []
+    names_ok = lenient.ok and [c.name for c in pred] == [g.name for g in gold]
+    scores: dict[str, Any] = {
+        "format_strict": strict.ok,
+        "format_lenient": lenient.ok,
+        "tool_selection": names_ok,
+        "args_exact": None, "date_accuracy": None, "irrelevance": None,
+    }
+    if gold:
+        pred_canon = [canonical_call(p) for p in pred]
+        scores["args_exact"] = names_ok and all(
+            c is not None and c == canonical_call(g) for c, g in zip(pred_canon, gold)
+        )
+        gold_dates = [g.args.get("due_date") for g in gold]
+        if any(gold_dates):
+            scores["date_accuracy"] = names_ok and [p.args.get("due_date") for p in pred] == gold_dates
+    else:
+        scores["irrelevance"] = lenient.kind == "final"
+    # End-to-end: the same initial store, gold applied to one copy, the prediction to another.
+    if lenient.ok:
+        gold_store, pred_store = row.prepare_store(), row.prepare_store()
+        execute(gold, gold_store, row.today)
+        if pred:
+            execute(pred, pred_store, row.today)
+        scores["execution"] = _state(gold_store.snapshot()) == _state(pred_store.snapshot())
+    else:
+        scores["execution"] = False
+    scores["errors"] = strict.errors if not strict.ok else []
+    scores["lenient_errors"] = lenient.errors
+    return scores
+
+
+def aggregate(scored: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """{metric: {k, n, rate, ci_low, ci_high}} over the rows where the metric applies."""
+    out = {}
+    for metric in METRICS:
+        values = [s[metric] for s in scored if s.get(metric) is not None]
+        k, n = sum(bool(v) for v in values), len(values)
+        low, high = wilson(k, n)
+        out[metric] = {"k": k, "n": n, "rate": k / n if n else float("nan"), "ci_low": low, "ci_high": high}
+    return out
+
+
+def summarize(rows: Sequence[Row], scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    by_cat: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+    for row, s in zip(rows, scored):
+        by_cat[row.category or "uncategorized"].append(s)
+    errors = collections.Counter(code for s in scored for code in s["errors"])
+    return {"overall": aggregate(scored), "by_category": {c: aggregate(v) for c, v in sorted(by_cat.items())},
+            "error_codes": dict(errors.most_common())}

@@ -1,0 +1,24 @@
+"""The template families of each split: hand-written ones (lib.synth.templates) for every split,
+plus the composed phrasings (lib.synth.compose) for training only."""
+
+from __future__ import annotations
+
+import functools
+
+from lib.synth.compose import composed_multi_turn, composed_templates
+from lib.synth.slots import Template
+from lib.synth.templates import MULTI_TURN, TEMPLATES
+
+Family = tuple[list[Template], Template]  # (earlier turns, the last turn the row is about)
+
+
+@functools.cache
+def split_families(split: str) -> dict[str, list[Family]]:
+    """Per category, the (earlier turns, last turn) families of a split."""
+    out = {c: [([], t) for t in TEMPLATES[c][split]] for c in TEMPLATES}
+    out["multi_turn"] = list(MULTI_TURN[split])
+    if split == "train":
+        for c, extra in composed_templates().items():
+            out[c] += [([], t) for t in extra]
+        out["multi_turn"] += composed_multi_turn()
+    return out
