@@ -1,11 +1,8 @@
 import re
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from lib.synth import CATEGORIES, generate_split
 from lib.synth.checks import family_core_overlap
-from lib.synth.compose import composed_templates
+from lib.synth.compose import UNWRAPPED_CATEGORIES, base_families, composed_templates
 from lib.synth.families import split_families
 from lib.synth.heldout import PREFIXES, TAILS, core, held_out_cores
 
@@ -22,10 +19,27 @@ def test_core_keeps_what_makes_a_phrasing():
     assert core("add {t1} {d1}") != core("add {t1}")
 
 
-@given(st.sampled_from(PREFIXES), st.sampled_from(TAILS),
-       st.sampled_from([t for fams in composed_templates().values() for t, _ in fams]))
-def test_wrapping_never_changes_the_core(prefix, tail, template):
-    assert core(prefix + template + tail) == core(template)
+def test_wrapping_never_changes_the_core():
+    """Every composed request template under every prefix and tail: the whole finite space, so the
+    outcome never depends on which examples a random search happens to draw."""
+    for category, families in composed_templates().items():
+        if category in UNWRAPPED_CATEGORIES:
+            continue
+        for template, _ in families:
+            expected = core(template)
+            for prefix in PREFIXES:
+                for tail in TAILS:
+                    assert core(prefix + template + tail) == expected, (prefix, template, tail)
+
+
+def test_conversation_turns_are_never_wrapped():
+    """'hi, thanks' is a greeting with a tail or a thank-you with a prefix: such turns stay as written."""
+    bases = {text for text, _ in base_families()["conversation"]}
+    assert all(text in bases for text, _ in composed_templates()["conversation"])
+    # one rule, whatever the text: prefixes come off the start, tails off the end, never the last word
+    assert core("please thanks please") == core("thanks") == "thanks"
+    assert core("hi please") == "please"  # a greeting with a tail would read as a prefix: so none is made
+    assert core("hi!") == "hi" and core("hey, add {t1} please") == "add t_"
 
 
 def test_no_training_phrasing_shares_a_core_with_a_held_out_one():

@@ -20,8 +20,23 @@ PREFIXES = ["", "please ", "hey, ", "ok, ", "could you ", "can you ", "would you
             "I'd like you to ", "quick one: ", "hi, ", "so, ", "btw, ", "um, ", "right, "]
 TAILS = ["", " please", ", thanks", "!", " for me", " thank you", " pls", " now", " thx", " :)", " ok?"]
 
-_WRAPPERS = sorted({" ".join(re.sub(r"[^\w' -]+", " ", w.lower()).split()) for w in PREFIXES + TAILS} - {""},
-                   key=lambda w: (-len(w), w))  # longest first; a fixed order whatever the hash seed
+
+
+def _normalized(wrapper: str) -> str:
+    return " ".join(re.sub(r"[^\w' -]+", " ", wrapper.lower()).split())
+
+
+def _alternation(wrappers: list[str]) -> str:
+    # longest first, so "thank you" wins over a shorter wrapper; sorted, so the hash seed never matters
+    words = sorted({_normalized(w) for w in wrappers} - {""}, key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w) for w in words)
+
+
+# A prefix is stripped only at the start and a tail only at the end, and never the last word:
+# "hi, thanks" could be a greeting with a tail or a thank-you with a prefix, so the generator
+# never wraps conversation turns (lib.synth.compose), and stripping by side keeps one answer.
+_PREFIX_RE = re.compile(rf"^(?:{_alternation(PREFIXES)}) (?=.)")
+_TAIL_RE = re.compile(rf"(?<=.) (?:{_alternation(TAILS)})$")
 
 
 def core(template: str) -> str:
@@ -30,15 +45,11 @@ def core(template: str) -> str:
     text = SLOT_RE.sub(r" \1_ ", template.lower())  # a slot stays a word: "t_" (task) or "d_" (date)
     text = re.sub(r"[^\w' -]+", " ", text).replace("todo", "to-do")
     words = " ".join(text.split())
-    changed = True
-    while changed:
-        changed = False
-        for w in _WRAPPERS:
-            if words.startswith(w + " "):
-                words, changed = words[len(w) + 1:], True
-            elif words.endswith(" " + w):
-                words, changed = words[: -len(w) - 1], True
-    return words
+    while True:
+        stripped = _TAIL_RE.sub("", _PREFIX_RE.sub("", words))
+        if stripped == words:
+            return words
+        words = stripped
 
 
 def held_out_cores() -> set[str]:
