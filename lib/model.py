@@ -9,6 +9,7 @@ before transformers/trl/peft, as Unsloth requires.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -101,10 +102,8 @@ def load_model(
     if adapter_dir is not None:
         from peft import PeftModel
 
-        adapter_dir = Path(adapter_dir)
-        if not (adapter_dir / "adapter_config.json").exists():
-            raise FileNotFoundError(f"no LoRA adapter in {adapter_dir} (adapter_config.json missing)")
-        model = PeftModel.from_pretrained(model, str(adapter_dir), is_trainable=trainable_adapter)
+        adapter_dir = resolve_adapter(adapter_dir)
+        model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
     tokens = fix_special_tokens(tokenizer, model)
     model.taskagent_info = {"model_name": model_name or name, "path": name, "adapter": str(adapter_dir) if adapter_dir else None,
                             "backend": "cuda" if cuda else "cpu", "load_in_4bit": load_in_4bit, **tokens}
@@ -117,13 +116,28 @@ def latest_adapter(adapters_dir: str | Path = "outputs/adapters") -> Optional[Pa
     return max(found, key=lambda p: (p / "adapter_config.json").stat().st_mtime) if found else None
 
 
-def adapter_base_model(adapter_dir: str | Path) -> str:
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+def resolve_adapter(adapter: str | Path) -> str:
+    """A LoRA adapter given as a local folder (notebook 02 writes one) or a Hugging Face Hub id
+    ("you/taskagent-lora", e.g. pushed by notebook 02): the folder, or the id to download."""
+    if (Path(adapter) / "adapter_config.json").exists():
+        return str(adapter)
+    if not Path(adapter).exists() and _HUB_ID.match(str(adapter)):
+        return str(adapter)
+    raise FileNotFoundError(f"no LoRA adapter in {adapter} (adapter_config.json missing): run notebook 02 first, "
+                            "or give the Hub id of an adapter you pushed, like 'you/taskagent-lora'")
+
+
+def adapter_base_model(adapter: str | Path) -> str:
     """The model an adapter was trained from: the name it was given in training (its
     training_log.json, so "smollm2" stays an alias), else what PEFT recorded."""
-    log = Path(adapter_dir) / "training_log.json"
+    log, config = Path(adapter) / "training_log.json", Path(adapter) / "adapter_config.json"
     if log.exists():
         return json.loads(log.read_text())["config"]["model_name"]
-    config = Path(adapter_dir) / "adapter_config.json"
-    if not config.exists():
-        raise FileNotFoundError(f"no LoRA adapter in {adapter_dir} (adapter_config.json missing)")
-    return json.loads(config.read_text())["base_model_name_or_path"]
+    if config.exists():
+        return json.loads(config.read_text())["base_model_name_or_path"]
+    from peft import PeftConfig  # a Hub id
+
+    return PeftConfig.from_pretrained(str(adapter)).base_model_name_or_path

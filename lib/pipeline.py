@@ -51,8 +51,8 @@ def run(preset: str = "auto", only: Optional[list[str]] = None, out_dir: str = "
     # which preset and where the adapter and the report go.
     params = {
         "01": {},
-        "02": {"preset": preset, "run_name": preset},
-        "03": {"preset": preset, "adapter": adapter, "reports_dir": f"outputs/reports/{preset}"},
+        "02": {"preset": preset},
+        "03": {"preset": preset, "adapter": adapter},
         "04": {"preset": preset, "adapter": adapter},
     }
     for key, values in (extra or {}).items():

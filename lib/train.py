@@ -173,6 +173,7 @@ def train(cfg: TrainConfig, data_dir: str | Path = "outputs/data", output_dir: s
         save_run(model, tokenizer, run_dir, log)
     log["train_loss"] = result.training_loss
     (run_dir / "training_log.json").write_text(json.dumps(log, indent=2) + "\n")
+    model.taskagent_info = {**info, "adapter": str(run_dir)}  # the same adapter, still in memory
     return {"run_dir": str(run_dir), "log": log, "model": model, "tokenizer": tokenizer}
 
 

@@ -1,8 +1,8 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
-#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     cell_metadata_filter: tags,jupyter,cellView,-all
+#     notebook_metadata_filter: kernelspec,accelerator,colab,kaggle,-jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -36,7 +36,7 @@ data_dir = "outputs/data"  # where the .jsonl files and the dataset card go
 # Finds the project (or clones it when the notebook was opened alone in Colab/Kaggle) and puts
 # `lib` on the path. This notebook needs no model, so nothing heavy is installed.
 
-# %%
+# %% tags=["setup"]
 import os, subprocess, sys
 from pathlib import Path
 

@@ -1,12 +1,24 @@
 # ---
 # jupyter:
+#   accelerator: GPU
+#   colab:
+#     gpuType: T4
+#     provenance: []
+#     toc_visible: true
 #   jupytext:
-#     cell_metadata_filter: tags,-all
-#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     cell_metadata_filter: tags,jupyter,cellView,-all
+#     notebook_metadata_filter: kernelspec,accelerator,colab,kaggle,-jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#   kaggle:
+#     accelerator: nvidiaTeslaT4
+#     dataSources: []
+#     isGpuEnabled: true
+#     isInternetEnabled: true
+#     language: python
+#     sourceType: notebook
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -50,11 +62,12 @@ min_format_strict = 0.90  # the check fails when the tuned model is below either
 min_tool_selection = 0.85
 seed = 3407  # same seed, same run
 data_dir = "outputs/data"  # notebook 01 writes it (made here if it is missing)
-adapters_dir = "outputs/adapters"  # the adapter goes to <adapters_dir>/<run_name>
-run_name = "t4"
-eval_batch_size = 16  # rows generated at once in the check; lower it if memory runs out
+adapters_dir = "outputs/adapters"  # the adapter goes to <adapters_dir>/<preset>, e.g. outputs/adapters/t4
+eval_batch_size = 16  # rows generated at once when evaluating; lower it if memory runs out
 export_merged_16bit = False  # GPU only: a merged fp16 model (~16 GB for 8B)
 export_gguf = False  # GPU only: GGUF q4_k_m for llama.cpp / Ollama
+push_to_hub = ""  # a Hub repo id like "you/taskagent-lora": upload the adapter there (needs an HF_TOKEN secret); "" = no
+drive_folder = ""  # Colab: also copy the adapter to Google Drive, e.g. "/content/drive/MyDrive/taskagent"; "" = no
 
 # %% [markdown]
 # ## Set-up
@@ -62,7 +75,7 @@ export_gguf = False  # GPU only: GGUF q4_k_m for llama.cpp / Ollama
 # install (nothing is installed on a local machine: use `scripts/setup_env.sh`), clones the project
 # when this notebook was opened alone, and pins one GPU on Kaggle's T4 ×2.
 
-# %%
+# %% tags=["setup"]
 import os, subprocess, sys
 from pathlib import Path
 
@@ -80,7 +93,7 @@ if str(root) not in sys.path:
     sys.path.insert(0, str(root))
 from lib.runtime import setup
 
-print(setup(needs_model=True))
+print(setup(needs_model=True, preset=preset))  # on Colab without a GPU: stops here and says how to get one
 
 # %%
 import unsloth  # noqa: F401  (before transformers, trl and peft)
@@ -103,7 +116,7 @@ settings = notebook_settings(
     learning_rate=learning_rate, batch_size=batch_size, grad_accum=grad_accum, warmup_steps=warmup_steps,
     lora_r=lora_r, lora_alpha=lora_alpha, validation_rows=validation_rows, min_format_strict=min_format_strict,
     min_tool_selection=min_tool_selection)
-cfg = TrainConfig(preset=resolve_preset_name(preset), seed=seed, run_name=run_name,
+cfg = TrainConfig(preset=resolve_preset_name(preset), seed=seed, run_name=resolve_preset_name(preset),
                   **{k: settings[k] for k in TRAINING_KEYS})
 print("GPU:", has_cuda(), "· preset:", cfg.preset)
 pd.Series(settings).to_frame("setting")
@@ -187,3 +200,21 @@ if export_merged_16bit and has_cuda():
 if export_gguf and has_cuda():
     model.save_pretrained_gguf(str(run_dir / "gguf"), tokenizer, quantization_method="q4_k_m")
 print("adapter:", run_dir)
+
+# %% [markdown]
+# ## Keep the results
+# Colab and Kaggle delete every file when the runtime stops. Set `push_to_hub` to upload the
+# adapter (and the GGUF, if exported) to your Hugging Face account: add a secret named `HF_TOKEN`
+# with write access first (Colab: the key icon on the left; Kaggle: Add-ons > Secrets). On Colab,
+# `drive_folder` copies it into Google Drive instead. Notebooks 03 and 04 take the Hub id as their
+# `adapter`.
+
+# %%
+from lib.runtime import copy_to_drive, push_folder_to_hub
+
+if push_to_hub:
+    print("adapter uploaded:", push_folder_to_hub(str(run_dir), push_to_hub))
+if drive_folder:
+    print("adapter copied to:", copy_to_drive(str(run_dir), drive_folder))
+if not (push_to_hub or drive_folder):
+    print(f"The adapter is in {run_dir} on this machine only (set push_to_hub or drive_folder to keep it).")

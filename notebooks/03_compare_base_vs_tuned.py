@@ -1,12 +1,24 @@
 # ---
 # jupyter:
+#   accelerator: GPU
+#   colab:
+#     gpuType: T4
+#     provenance: []
+#     toc_visible: true
 #   jupytext:
-#     cell_metadata_filter: tags,-all
-#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     cell_metadata_filter: tags,jupyter,cellView,-all
+#     notebook_metadata_filter: kernelspec,accelerator,colab,kaggle,-jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#   kaggle:
+#     accelerator: nvidiaTeslaT4
+#     dataSources: []
+#     isGpuEnabled: true
+#     isInternetEnabled: true
+#     language: python
+#     sourceType: notebook
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -30,18 +42,19 @@
 # "t4" scores the rows set in this cell; "cpu" and "ci" (the offline runs) replace test_rows and
 # grammar_rows with their own, smaller numbers (a CPU generates slowly).
 preset = "t4"
-adapter = "outputs/adapters/t4"  # the fine-tuned LoRA adapter: notebook 02's folder; its base model is loaded with it
+adapter = "outputs/adapters/t4"  # the fine-tuned LoRA adapter: notebook 02's folder or a Hub id; its base model comes with it
 data_file = "outputs/data/test.jsonl"  # any .jsonl in the public row schema (lib/dataset.py)
 test_rows = None  # None: every row; a number: that many, spread over the categories
 grammar = True  # add the "base + grammar" column (constrained decoding)
 grammar_rows = None  # constrained decoding is slow on a CPU: None for every row, or a number
-batch_size = 16  # rows generated at once; lower it if memory runs out
-reports_dir = "outputs/reports/t4"  # report.md, charts, failures.jsonl, predictions.jsonl
+eval_batch_size = 16  # rows generated at once; lower it if memory runs out
+reports_dir = "outputs/reports"  # <reports_dir>/<preset>/: report.md, charts, failures.jsonl, predictions.jsonl
+drive_folder = ""  # Colab: also copy the report to Google Drive, e.g. "/content/drive/MyDrive/taskagent"; "" = no
 
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import os, subprocess, sys
 from pathlib import Path
 
@@ -59,10 +72,18 @@ if str(root) not in sys.path:
     sys.path.insert(0, str(root))
 from lib.runtime import setup
 
-print(setup(needs_model=True))
+print(setup(needs_model=True, preset=preset))  # on Colab without a GPU: stops here and says how to get one
+
+# %% tags=["stage-only"]
+import unsloth  # noqa: F401  (before transformers, trl and peft)
+
+from lib.model import adapter_base_model, load_model, resolve_adapter
+
+adapter = resolve_adapter(adapter)  # a folder, or a Hub id (downloaded)
+# The model the adapter was trained on, with the adapter on top; 4-bit with a GPU.
+model, tokenizer = load_model(adapter_base_model(adapter), max_seq_length=2048, adapter_dir=adapter)
 
 # %%
-import unsloth  # noqa: F401  (before transformers, trl and peft)
 import json
 
 import pandas as pd
@@ -70,17 +91,16 @@ from IPython.display import Image, Markdown, display
 
 from lib.dataset import load_rows, select_rows
 from lib.evaluate import evaluate
-from lib.model import adapter_base_model, load_model
-from lib.presets import notebook_settings
+from lib.presets import notebook_settings, resolve_preset_name
 from lib.report import category_table, comparison_table, write_report
+from lib.synth import write_dataset
 
-settings = notebook_settings(preset, test_rows=test_rows, grammar_rows=grammar_rows)
-if not Path(adapter, "adapter_config.json").exists():
-    raise FileNotFoundError(f"no adapter in {adapter}: run notebook 02 first, or set `adapter`")
-rows = select_rows(load_rows(data_file), settings["test_rows"])
-# The model the adapter was trained on; 4-bit with a GPU, full precision on a CPU.
-model, tokenizer = load_model(adapter_base_model(adapter), max_seq_length=2048, adapter_dir=adapter)
-print(f"{len(rows)} rows from {data_file} · model {model.taskagent_info['path']} · adapter {adapter}")
+eval_settings = notebook_settings(preset, test_rows=test_rows, grammar_rows=grammar_rows)
+report_dir = Path(reports_dir) / resolve_preset_name(preset)
+if not Path(data_file).exists():  # opened alone: make the data notebook 01 makes
+    write_dataset(Path(data_file).parent, seed=3407)
+rows = select_rows(load_rows(data_file), eval_settings["test_rows"])
+print(f"{len(rows)} rows from {data_file} · model {model.taskagent_info['path']} · adapter {model.taskagent_info['adapter']}")
 pd.Series([r.category for r in rows]).value_counts().to_frame("rows")
 
 # %% [markdown]
@@ -109,8 +129,8 @@ assert gap > 1e-3, "the adapter changes nothing: base and tuned would be the sam
 
 # %%
 systems = ["base"] + (["base+grammar"] if grammar else []) + ["tuned"]
-report = evaluate(model, tokenizer, rows, systems, batch_size=batch_size, grammar_limit=settings["grammar_rows"])
-paths = write_report(report, rows, reports_dir)
+report = evaluate(model, tokenizer, rows, systems, batch_size=eval_batch_size, grammar_limit=eval_settings["grammar_rows"])
+paths = write_report(report, rows, report_dir)
 display(Markdown(comparison_table(report)))
 
 # %%
@@ -157,3 +177,7 @@ for i in tuned_failures[:5]:
 
 # %%
 print("report files:", json.dumps(paths, indent=1))
+if drive_folder:
+    from lib.runtime import copy_to_drive
+
+    print("report copied to:", copy_to_drive(str(report_dir), drive_folder))

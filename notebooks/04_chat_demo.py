@@ -1,12 +1,24 @@
 # ---
 # jupyter:
+#   accelerator: GPU
+#   colab:
+#     gpuType: T4
+#     provenance: []
+#     toc_visible: true
 #   jupytext:
-#     cell_metadata_filter: tags,-all
-#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     cell_metadata_filter: tags,jupyter,cellView,-all
+#     notebook_metadata_filter: kernelspec,accelerator,colab,kaggle,-jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#   kaggle:
+#     accelerator: nvidiaTeslaT4
+#     dataSources: []
+#     isGpuEnabled: true
+#     isInternetEnabled: true
+#     language: python
+#     sourceType: notebook
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -26,7 +38,7 @@
 
 # %% tags=["parameters"]
 preset = "t4"  # without an adapter, which base model to chat with: "t4" Llama-3.1-8B, "cpu"/"ci" SmolLM2, "tiny"
-adapter = "outputs/adapters/t4"  # notebook 02's adapter folder; "" to chat with the base model alone
+adapter = "outputs/adapters/t4"  # notebook 02's adapter folder or a Hub id ("you/taskagent-lora"); "" for the base model alone
 store_path = "outputs/demo/tasks.db"  # the SQLite file the demo's tasks live in (emptied at the start)
 today = ""  # "YYYY-MM-DD" to pretend it is another day; "" for the real date
 script = [  # sent through the widget's own API before the widget is shown
@@ -41,7 +53,7 @@ script = [  # sent through the widget's own API before the widget is shown
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import os, subprocess, sys
 from pathlib import Path
 
@@ -59,22 +71,25 @@ if str(root) not in sys.path:
     sys.path.insert(0, str(root))
 from lib.runtime import setup
 
-print(setup(needs_model=True))  # on Colab this also enables the custom widget manager
+print(setup(needs_model=True, preset=preset))  # on Colab without a GPU: stops here and says how to get one
+
+# %% tags=["stage-only"]
+import unsloth  # noqa: F401  (before transformers, trl and peft)
+
+from lib.model import adapter_base_model, load_model, resolve_adapter
+from lib.presets import get_preset
+
+adapter = resolve_adapter(adapter) if adapter else None  # a folder, a Hub id, or none: the base model
+# The model the adapter was trained on (or the preset's model); 4-bit with a GPU.
+model_name = adapter_base_model(adapter) if adapter else get_preset(preset).model_name
+model, tokenizer = load_model(model_name, max_seq_length=2048, adapter_dir=adapter)
 
 # %%
-import unsloth  # noqa: F401  (before transformers, trl and peft)
 import datetime as dt
 
 from lib.chat_widget import chat_app_for_model
-from lib.model import adapter_base_model, load_model
-from lib.presets import get_preset
 from lib.store import TaskStore
 
-if adapter and not Path(adapter, "adapter_config.json").exists():
-    raise FileNotFoundError(f"no adapter in {adapter}: run notebook 02 first, or set adapter = \"\"")
-# The model the adapter was trained on (or the preset's model); 4-bit with a GPU.
-model_name = adapter_base_model(adapter) if adapter else get_preset(preset).model_name
-model, tokenizer = load_model(model_name, max_seq_length=2048, adapter_dir=adapter or None)
 store = TaskStore(store_path)
 store.clear()  # a fresh demo each run
 app = chat_app_for_model(model, tokenizer, store, today=dt.date.fromisoformat(today) if today else None)

@@ -19,7 +19,7 @@ LAYERS = [
     {"lib.report", "lib.offline_models", "lib.generation"},
     {"lib.model", "lib.grammar"},
     {"lib.train", "lib.evaluate", "lib.chat_widget", "lib.server"},
-    {"lib.pipeline"},
+    {"lib.pipeline", "lib.bundle"},
 ]
 
 

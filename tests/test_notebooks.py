@@ -17,7 +17,7 @@ from lib.presets import PRESETS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
+@pytest.mark.parametrize("name", ["00_taskagent_colab", *NOTEBOOKS])
 def test_pairs_are_in_sync_and_have_parameters(name):
     py = jupytext.read(ROOT / "notebooks" / f"{name}.py")
     nb = jupytext.read(ROOT / "notebooks" / f"{name}.ipynb")
@@ -25,6 +25,9 @@ def test_pairs_are_in_sync_and_have_parameters(name):
     assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
     assert nb.metadata["kernelspec"]["name"] == "python3"
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
+    if name != "01_generate_data":  # the others need a GPU: Colab must open them on a T4 runtime
+        assert nb.metadata["accelerator"] == "GPU" and nb.metadata["colab"]["gpuType"] == "T4"
+        assert nb.metadata["kaggle"]["accelerator"] == "nvidiaTeslaT4"
 
 
 def parameters(name: str) -> dict:
