@@ -1,5 +1,10 @@
 """The agent loop: generate → parse → execute, with conversation history. No torch here: any
-`generate(prompt: ChatPrompt) -> str` callable plugs in (a loaded model, a test double, a remote API)."""
+`generate(prompt: ChatPrompt) -> str` callable plugs in (a loaded model, a test double, a remote API).
+
+The history keeps only what can be re-sent (the last `max_history_messages` messages, starting at
+a user turn), so a long conversation costs constant memory. Every action block that changed the
+store can be undone (`undo`), newest first, up to `max_undo` blocks back.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,17 @@ from typing import Any, Callable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lib.executor import execute
+from lib.executor import execute_block
 from lib.parser import Mode, ParseResult, parse_response
-from lib.prompts import ChatPrompt, build_prompt, tool_results_message
-from lib.store import TaskStore
+from lib.prompts import ChatPrompt, PromptStyle, build_prompt, tool_results_message
+from lib.store import TaskStore, UndoRecord
 
 Generate = Callable[[ChatPrompt], str]
+MAX_REPLY_CHARS = 20_000  # far above any contract answer: longer is a runaway generation
+
+
+class ModelError(RuntimeError):
+    """The model failed or answered with something that is not text; nothing was changed."""
 
 
 class Turn(BaseModel):
@@ -32,7 +42,7 @@ class Turn(BaseModel):
 
 
 class Agent:
-    """One conversation with one store. `max_history_messages` bounds what is re-sent."""
+    """One conversation with one store."""
 
     def __init__(
         self,
@@ -41,31 +51,72 @@ class Agent:
         today: Optional[dt.date] = None,
         parse_mode: Mode = "lenient",
         max_history_messages: int = 12,
+        prompt_style: PromptStyle = "compact",
+        max_undo: int = 20,
     ) -> None:
         self.generate = generate
         self.store = store
         self.today = today
         self.parse_mode: Mode = parse_mode
         self.max_history_messages = max_history_messages
+        self.prompt_style: PromptStyle = prompt_style
+        self.max_undo = max_undo
         self.history: list[dict[str, str]] = []
+        self.undo_stack: list[UndoRecord] = []
+
+    def _trimmed(self, history: list[dict[str, str]]) -> list[dict[str, str]]:
+        kept = history[-self.max_history_messages:] if self.max_history_messages else []
+        # Never start on a tool/assistant message cut from its user turn.
+        while kept and kept[0]["role"] != "user":
+            kept = kept[1:]
+        return kept
 
     def prompt_for(self, user: str, today: dt.date) -> ChatPrompt:
-        history = self.history[-self.max_history_messages :] if self.max_history_messages else []
-        # Never start the kept history on a tool/assistant message cut from its user turn.
-        while history and history[0]["role"] != "user":
-            history = history[1:]
-        return build_prompt(today, user=user, history=history)
+        return build_prompt(today, user=user, history=self._trimmed(self.history), style=self.prompt_style)
+
+    def day(self, today: Optional[dt.date] = None) -> dt.date:
+        return today or self.today or dt.date.today()
 
     def send(self, user: str, today: Optional[dt.date] = None) -> Turn:
-        day = today or self.today or dt.date.today()
-        raw = self.generate(self.prompt_for(user, day))
+        """One turn. Raises ModelError (and changes nothing) when the model fails or returns no text."""
+        day = self.day(today)
+        try:
+            raw = self.generate(self.prompt_for(user, day))
+        except Exception as exc:
+            raise ModelError(f"the model failed: {type(exc).__name__}: {exc}") from exc
+        return self.finish(user, day, raw)
+
+    def finish(self, user: str, day: dt.date, raw: Any) -> Turn:
+        """The rest of a turn once the model answered `raw` (the server generates elsewhere): check
+        it is text, parse, execute, remember. Raises ModelError before touching anything."""
+        if not isinstance(raw, str):
+            raise ModelError(f"the model returned {type(raw).__name__}, not text")
+        raw = raw[:MAX_REPLY_CHARS]
         parsed = parse_response(raw, self.parse_mode)
-        results = execute(parsed.calls, self.store, day) if parsed.kind == "action" else []
+        results: list[dict[str, Any]] = []
+        if parsed.kind == "action":
+            block = execute_block(parsed.calls, self.store, day)
+            results = block.results
+            if not block.undo.is_empty():
+                self.undo_stack = (self.undo_stack + [block.undo])[-self.max_undo:]
         self.history.append({"role": "user", "content": user})
         self.history.append({"role": "assistant", "content": raw})
         if results:
             self.history.append(tool_results_message(results))
+        self.history = self._trimmed(self.history)
         return Turn(user=user, today=day, raw=raw, parsed=parsed, results=results)
+
+    def undo(self) -> Optional[str]:
+        """Revert the newest action block that changed the store; None when there is none."""
+        if not self.undo_stack:
+            return None
+        record = self.undo_stack.pop()
+        self.store.revert(record)
+        n = len(record.created) + len(record.before)
+        self.history.append({"role": "tool", "content": f"[the user undid the last action: {n} task(s) restored]"})
+        self.history = self._trimmed(self.history)
+        return f"Undone: {len(record.created)} added task(s) removed, {len(record.before)} task(s) put back as they were."
 
     def reset(self) -> None:
         self.history.clear()
+        self.undo_stack.clear()

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from lib.executor import execute
 from lib.parser import parse_response
-from lib.prompts import ChatPrompt, build_prompt
+from lib.prompts import ChatPrompt, PromptStyle, build_prompt
 from lib.store import TaskStore
 from lib.tools import ToolCall
 
@@ -53,8 +53,8 @@ class Row(BaseModel):
         """Messages up to and including the new user message (no system prompt)."""
         return [{"role": "user", "content": self.user}] if self.user is not None else list(self.messages)
 
-    def prompt(self) -> ChatPrompt:
-        return build_prompt(self.today, history=self.history())
+    def prompt(self, style: PromptStyle = "compact") -> ChatPrompt:
+        return build_prompt(self.today, history=self.history(), style=style)
 
     def chat(self) -> list[dict[str, str]]:
         """The training sample: system prompt, history, and the reference answer."""

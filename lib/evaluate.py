@@ -2,9 +2,14 @@
 
 Generation goes through `lib.generation.generate_batch`; "base" is the same loaded model with its
 adapter disabled (`model.disable_adapter()`), never a second copy; "base+grammar" is the base
-under constrained decoding. Scoring is `lib.scoring`, reports are `lib.report`.
+under constrained decoding. The systems see the same conversations but not the same system
+prompt: "tuned" gets the compact prompt it was trained with, the base model (which was never
+taught the contract) the prompt that spells the contract out (lib.prompts); reports say so.
+Scoring is `lib.scoring`, reports are `lib.report`.
 
     python -m lib.evaluate --adapter outputs/adapters/cpu --data outputs/data/test.jsonl --out DIR
+    python -m lib.evaluate --backend openai --base-url http://localhost:8000/v1 --served-model taskagent \
+        --data outputs/data/test.jsonl --out DIR          # a model served by vLLM, llama.cpp, Ollama...
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import argparse
 import collections
 import contextlib
 import datetime as dt
+import time
 from typing import Any, Iterable, Optional, Sequence
 
 from lib.dataset import Row, load_rows, select_rows
@@ -36,12 +42,37 @@ def run_system(model, tokenizer, rows: Sequence[Row], system: str, batch_size: i
         raise ValueError(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
     factory = contract_processor_factory(model, tokenizer) if system == "base+grammar" else None
     context = model.disable_adapter() if (system != "tuned" and has_adapter) else contextlib.nullcontext()
+    style = prompt_style_for(model, system)
     with context:
-        texts, stats = generate_batch(model, tokenizer, [r.prompt() for r in rows], max_new_tokens=max_new_tokens,
+        texts, stats = generate_batch(model, tokenizer, [r.prompt(style) for r in rows], max_new_tokens=max_new_tokens,
                                       batch_size=batch_size, logits_processor_factory=factory, progress=progress,
                                       desc=system)
     scored = [score_row(r, t) for r, t in zip(rows, texts)]
-    return {"system": system, "outputs": texts, "scored": scored, "stats": stats, **summarize(rows, scored)}
+    return {"system": system, "prompt_style": style, "outputs": texts, "scored": scored, "stats": stats,
+            **summarize(rows, scored)}
+
+
+def prompt_style_for(model, system: str) -> str:
+    """The tuned model gets the prompt it was trained with; a base model the one with the contract."""
+    return getattr(model, "taskagent_info", {}).get("prompt_style", "compact") if system == "tuned" else "contract"
+
+
+def evaluate_remote(backend, rows: Sequence[Row], concurrency: int = 8, system: str = "served") -> dict[str, Any]:
+    """One system on an OpenAI-compatible engine (lib.remote), scored exactly like the in-process
+    ones; the engine batches the concurrent requests."""
+    start, tokens_before = time.perf_counter(), backend.completion_tokens
+    texts = backend.generate_many([r.prompt(backend.prompt_style) for r in rows], concurrency)
+    seconds = time.perf_counter() - start
+    tokens = backend.completion_tokens - tokens_before
+    stats = {"seconds": seconds, "prompts": len(rows), "new_tokens": tokens, "tokens_per_s": tokens / seconds,
+             "latency_per_prompt_s": seconds / max(len(rows), 1), "concurrency": concurrency}
+    scored = [score_row(r, t) for r, t in zip(rows, texts)]
+    result = {"system": system, "prompt_style": backend.prompt_style, "outputs": texts, "scored": scored,
+              "stats": stats, "rows": len(rows), **summarize(rows, scored)}
+    return {"created": dt.datetime.now().isoformat(timespec="seconds"), "model": dict(backend.info), "rows": len(rows),
+            "categories": dict(collections.Counter(r.category or "uncategorized" for r in rows)),
+            "settings": {"concurrency": concurrency, "max_new_tokens": backend.max_tokens, "decoding": "greedy"},
+            "row_ids": [r.id for r in rows], "systems": {system: result}}
 
 
 def evaluate(model, tokenizer, rows: Sequence[Row], systems: Iterable[str] = ("base", "tuned"),
@@ -66,6 +97,16 @@ def evaluate(model, tokenizer, rows: Sequence[Row], systems: Iterable[str] = ("b
 
 def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(prog="python -m lib.evaluate", description=__doc__.split("\n\n")[0])
+    p.add_argument("--backend", choices=["local", "openai"], default="local",
+                   help="local: load the model here; openai: an OpenAI-compatible server (vLLM, llama.cpp, Ollama)")
+    p.add_argument("--base-url", default=None, help="openai backend: the server, e.g. http://localhost:8000/v1")
+    p.add_argument("--served-model", default=None, help="openai backend: the model name the server serves")
+    p.add_argument("--api-key-env", default="OPENAI_API_KEY", help="openai backend: env variable with the API key")
+    p.add_argument("--concurrency", type=int, default=8, help="openai backend: requests in flight")
+    p.add_argument("--engine-grammar", choices=["vllm", "llama.cpp"], default=None,
+                   help="openai backend: constrain output to the contract with the engine's own grammar support")
+    p.add_argument("--prompt-style", choices=["compact", "contract"], default="compact",
+                   help="openai backend: compact for a fine-tuned model, contract for a base model")
     p.add_argument("--model", default=None, help="HF name or folder; 'smollm2'/'tiny' for the offline models "
                    "(default: the GPU model with CUDA, smollm2 without)")
     p.add_argument("--adapter", default=None, help="LoRA adapter folder; without it only the base is scored")
@@ -81,6 +122,18 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
                    help="default: 4-bit with a GPU, full precision on a CPU")
     a = p.parse_args(argv)
     rows = select_rows(load_rows(a.data), a.limit)
+    if a.backend == "openai":
+        if not (a.base_url and a.served_model):
+            p.error("--backend openai needs --base-url and --served-model")
+        from lib.remote import OpenAICompatible
+
+        backend = OpenAICompatible(a.base_url, a.served_model, api_key_env=a.api_key_env, max_tokens=a.max_new_tokens,
+                                   grammar=a.engine_grammar, prompt_style=a.prompt_style)
+        report = evaluate_remote(backend, rows, a.concurrency)
+        paths = write_report(report, rows, a.out)
+        print(comparison_table(report))
+        print("\n".join(f"{k}: {v}" for k, v in paths.items()))
+        return report
     from lib.model import load_model  # torch: only once the arguments are known to be good
 
     model, tokenizer = load_model(a.model, a.max_seq_length, load_in_4bit=a.load_in_4bit, adapter_dir=a.adapter)

@@ -1,20 +1,41 @@
 """Run parsed tool calls against a TaskStore.
 
-A block is all-or-nothing: every call is schema-validated first; if any is invalid nothing runs.
-The valid block then runs inside one transaction, and if any call fails at run time (no matching
-task, ambiguous title) the whole block is rolled back. Every call always gets a result dict, and
-nothing here raises on bad model output.
+A block is all-or-nothing: every call is schema-validated first (due dates resolved against
+`today`); if any is invalid nothing runs. The valid block then runs inside one transaction, and if
+any call fails at run time (no matching task, a duplicate) the whole block is rolled back. Every
+call always gets a result dict, and nothing here raises on bad model output.
+
+Which task a title names (complete, delete, update, restore), in order:
+1. tasks whose title is that title (case, spacing and Unicode form ignored); complete looks at
+   open tasks, delete and update at open ones first, then done ones, restore at the trash. If
+   several share the title, the oldest is used and the result says so;
+2. else the one task whose title holds every word of it ("dentist" names "Call the dentist");
+   several such tasks: nothing is done and the result lists them ("ambiguous");
+3. else nothing is done: "already_done", "not_found" (with the closest titles) or "not_in_trash".
+Adding a task whose title is already an open task's is refused ("duplicate"), so a title keeps
+naming one open task.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from typing import Any, Iterable, Optional
 
-from lib.store import TaskStore
-from lib.tools import AddTask, CompleteTask, DeleteTask, ListTasks, SummarizeTasks, error_result, validate_call
+from pydantic import BaseModel, Field
+
+from lib.store import Task, TaskStore, UndoRecord
+from lib.tools import (AddTask, CompleteTask, DeleteTask, ListTasks, RestoreTask, SummarizeTasks, UpdateTask,
+                       error_result, validate_call)
 
 NOT_RUN = "not_executed"
+
+
+class BlockResult(BaseModel):
+    """The results of one action block (one per call, in order) and how to undo it."""
+
+    results: list[dict[str, Any]]
+    undo: UndoRecord = Field(default_factory=UndoRecord)
 
 
 class _CallFailed(Exception):
@@ -22,29 +43,47 @@ class _CallFailed(Exception):
         self.index, self.result = index, result
 
 
-def _resolve(store: TaskStore, title: str, status: Optional[str], verb: str) -> Any:
-    """The one task this title names, or an error result (no match / ambiguous)."""
-    matches = store.find(title, status)
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        return error_result(
-            "ambiguous",
-            f"{len(matches)} tasks are titled '{title}'; nothing was {verb}. Be more specific.",
-            candidates=[t.title for t in matches],
-        )
-    if status == "open" and store.find(title, "done"):
-        return error_result("already_done", f"Task '{title}' is already done.")
-    closest = store.closest_titles(title)
+def _day(iso: Optional[str]) -> str:
+    return f"{dt.date.fromisoformat(iso):%A} {iso}" if iso else ""
+
+
+def _pick(store: TaskStore, title: str, verb: str, where: str) -> tuple[Optional[Task], str, Optional[dict[str, Any]]]:
+    """(task, a note for the result, None) or (None, "", error result). `where`: "open", "any", "trash"."""
+    trash = where == "trash"
+    statuses = {"open": ["open"], "any": ["open", "done"], "trash": [None]}[where]
+    for status in statuses:  # 1. the exact title
+        found = store.find(title, status, in_trash=trash)
+        if found:
+            note = f" {len(found)} tasks are titled '{title}'; the oldest was {verb}." if len(found) > 1 else ""
+            return found[0], note, None
+    if where == "open" and store.find(title, "done"):
+        return None, "", error_result("already_done", f"Task '{title}' is already done.")
+    for status in statuses:  # 2. the one task holding every word of it
+        found = store.find_partial(title, status, in_trash=trash)
+        if len(found) == 1:
+            return found[0], f" ('{title}' matched '{found[0].title}'.)", None
+        if found:
+            return None, "", error_result(
+                "ambiguous", f"'{title}' could be {len(found)} tasks; nothing was {verb}. Say which one.",
+                candidates=[t.title for t in found])
+    if where == "open" and store.find_partial(title, "done"):
+        return None, "", error_result("already_done", f"Task '{title}' is already done.")
+    if trash and (store.find(title) or store.find_partial(title)):
+        return None, "", error_result("not_in_trash", f"'{title}' is not in the trash; it is still on the list.")
+    closest = store.closest_titles(title, in_trash=trash)
     hint = f" Closest: {', '.join(repr(t) for t in closest)}." if closest else " There are no similar tasks."
-    return error_result("not_found", f"No task titled '{title}'.{hint}", candidates=closest)
+    place = "in the trash" if trash else "titled"
+    return None, "", error_result("not_found", f"No task {place} '{title}'.{hint}", candidates=closest)
 
 
 def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
     if isinstance(args, AddTask):
+        if store.find(args.title, "open"):
+            return error_result("duplicate", f"An open task titled '{args.title}' already exists; nothing was added.")
         store.add(args.title, args.due_date)
-        due = f" (due {args.due_date})" if args.due_date else ""
-        return {"status": "success", "message": f"Task added: '{args.title}'{due}", "task_count": store.count()}
+        due = f" (due {_day(args.due_date)})" if args.due_date else ""
+        return {"status": "success", "message": f"Task added: '{args.title}'{due}", "due_date": args.due_date,
+                "task_count": store.count()}
     if isinstance(args, ListTasks):
         tasks = [t.public() for t in store.list(args.status)]
         label = "" if args.status == "all" else f"{args.status} "
@@ -56,39 +95,64 @@ def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
             f"{s['due_today']} due today, {s['overdue']} overdue"
         )
         return {"status": "success", "message": msg, "summary": s}
+    verb, where = {CompleteTask: ("completed", "open"), DeleteTask: ("deleted", "any"),
+                   UpdateTask: ("updated", "any"), RestoreTask: ("restored", "trash")}[type(args)]
+    task, note, error = _pick(store, args.title, verb, where)
+    if error:
+        return error
     if isinstance(args, CompleteTask):
-        task = _resolve(store, args.title, "open", "completed")
-        if isinstance(task, dict):
-            return task
         store.set_status(task.id, "done")
-        return {"status": "success", "message": f"Task completed: '{task.title}'"}
+        return {"status": "success", "message": f"Task completed: '{task.title}'.{note}"}
     if isinstance(args, DeleteTask):
-        task = _resolve(store, args.title, None, "deleted")
-        if isinstance(task, dict):
-            return task
         store.delete(task.id)
-        return {"status": "success", "message": f"Task deleted: '{task.title}'", "task_count": store.count()}
-    raise TypeError(type(args))  # unreachable: validate_call only returns the models above
+        return {"status": "success", "message": f"Task moved to the trash: '{task.title}' (restore_task brings it "
+                                                f"back).{note}", "task_count": store.count()}
+    if isinstance(args, RestoreTask):
+        store.restore(task.id)
+        return {"status": "success", "message": f"Task restored: '{task.title}'.{note}", "task_count": store.count()}
+    changes = {k: v for k, v in args.canonical().items() if k in ("new_title", "due_date", "status")}
+    if "new_title" in changes and store.find(changes["new_title"], "open") and \
+            store.find(changes["new_title"], "open")[0].id != task.id:
+        return error_result("duplicate", f"An open task titled '{changes['new_title']}' already exists; "
+                                         "nothing was renamed.")
+    updated = store.update(task.id, **{("title" if k == "new_title" else k): v for k, v in changes.items()})
+    said = []
+    if "new_title" in changes:
+        said.append(f"renamed to '{updated.title}'")
+    if "due_date" in changes:
+        said.append(f"due {_day(updated.due_date)}" if updated.due_date else "no due date")
+    if "status" in changes:
+        said.append(f"marked {updated.status}")
+    return {"status": "success", "message": f"Task updated: '{task.title}' " + ", ".join(said) + "." + note,
+            "task": updated.public()}
 
 
-def execute(calls: Iterable[Any], store: TaskStore, today: dt.date) -> list[dict[str, Any]]:
+def execute_block(calls: Iterable[Any], store: TaskStore, today: dt.date) -> BlockResult:
     """Execute a block of calls (ToolCall objects or {"name", "args"} dicts) all-or-nothing."""
     calls = list(calls)
-    validated = [validate_call(c) for c in calls]
+    validated = [validate_call(c, today) for c in calls]
     if any(err for _, _, err in validated):
-        return [err or _not_run() for _, _, err in validated]
-
+        return BlockResult(results=[err or _not_run() for _, _, err in validated])
     results: list[dict[str, Any]] = []
     try:
-        with store.transaction():
+        with store.recording() as undo:
             for i, (_, args, _) in enumerate(validated):
                 result = _run_one(args, store, today)
                 if result["status"] != "success":
                     raise _CallFailed(i, result)
                 results.append(result)
     except _CallFailed as failed:
-        return [failed.result if i == failed.index else _not_run() for i in range(len(calls))]
-    return results
+        return BlockResult(results=[failed.result if i == failed.index else _not_run() for i in range(len(calls))])
+    except sqlite3.OperationalError as exc:  # "database is locked" past the busy timeout, a full disk
+        busy = error_result("store_busy", f"The task store could not be written ({exc}); nothing was changed. "
+                                          "Try again in a moment.")
+        return BlockResult(results=[busy for _ in calls])
+    return BlockResult(results=results, undo=undo)
+
+
+def execute(calls: Iterable[Any], store: TaskStore, today: dt.date) -> list[dict[str, Any]]:
+    """`execute_block`'s results only."""
+    return execute_block(calls, store, today).results
 
 
 def _not_run() -> dict[str, Any]:

@@ -16,26 +16,50 @@ from lib.generation import stop_token_ids
 from lib.tools import TITLE_MAX_CHARS
 
 _STR = r'"[^"\\\n<>]{1,%d}"' % TITLE_MAX_CHARS  # a plain double-quoted title
-_DATE = r'"20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"'
+_DATE = r'"[^"\\\n<>]{1,40}"'  # a date as the user said it, or YYYY-MM-DD: lib.dates resolves it
+_TITLE = r"title=" + _STR
 CALL = (
-    r"(add_task\(title=" + _STR + r"(, due_date=" + _DATE + r")?\)"
+    r"(add_task\(" + _TITLE + r"(, due_date=" + _DATE + r")?\)"
     r'|list_tasks\(status="(open|done|all)"\)'
     r"|summarize_tasks\(\)"
-    r"|complete_task\(title=" + _STR + r"\)"
-    r"|delete_task\(title=" + _STR + r"\))"
+    r"|complete_task\(" + _TITLE + r"\)"
+    r"|delete_task\(" + _TITLE + r"\)"
+    r"|update_task\(" + _TITLE + r"(, new_title=" + _STR + r")?(, due_date=(" + _DATE + r"|None))?"
+    r'(, status="(open|done)")?\)'
+    r"|restore_task\(" + _TITLE + r"\))"
 )
 ACTION = r"<analysis>\n[^<>\n]{1,200}\n</analysis>\n\n<action>\n" + CALL + r"(\n" + CALL + r"){0,2}\n</action>"
 FINAL = r"<final>[^<>]{1,400}</final>"
 CONTRACT_REGEX = "(" + ACTION + "|" + FINAL + ")"
 
+# The same contract as a GBNF grammar, for llama.cpp's server (`"grammar"` in a request). xgrammar
+# reads GBNF too, which is how the tests check that both accept and refuse the same outputs.
+CONTRACT_GBNF = r"""root ::= action | final
+final ::= "<final>" [^<>]{1,400} "</final>"
+action ::= "<analysis>\n" [^<>\n]{1,200} "\n</analysis>\n\n<action>\n" call ("\n" call){0,2} "\n</action>"
+call ::= add | list | summarize | complete | delete | update | restore
+str ::= "\"" [^"\\\n<>]{1,%d} "\""
+date ::= "\"" [^"\\\n<>]{1,40} "\""
+title ::= "title=" str
+add ::= "add_task(" title (", due_date=" date)? ")"
+list ::= "list_tasks(status=\"" ("open" | "done" | "all") "\")"
+summarize ::= "summarize_tasks()"
+complete ::= "complete_task(" title ")"
+delete ::= "delete_task(" title ")"
+update ::= "update_task(" title (", new_title=" str)? (", due_date=" (date | "None"))? (", status=\"" ("open" | "done") "\"")? ")"
+restore ::= "restore_task(" title ")"
+""" % TITLE_MAX_CHARS
+
 
 @functools.lru_cache(maxsize=4)
-def compiled_contract(tokenizer, vocab_size: int, stop_ids: tuple[int, ...], regex: str = CONTRACT_REGEX):
-    """The contract compiled for one tokenizer (a few seconds, cached)."""
+def compiled_contract(tokenizer, vocab_size: int, stop_ids: tuple[int, ...], regex: str = CONTRACT_REGEX,
+                      gbnf: str | None = None):
+    """The contract compiled for one tokenizer (a few seconds, cached): the regex, or a GBNF grammar."""
     import xgrammar as xgr
 
     info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_ids))
-    return xgr.GrammarCompiler(info).compile_regex(regex)
+    compiler = xgr.GrammarCompiler(info)
+    return compiler.compile_grammar(gbnf) if gbnf is not None else compiler.compile_regex(regex)
 
 
 class ContractLogitsProcessor:
@@ -81,9 +105,11 @@ def contract_processor_factory(model, tokenizer):
     return lambda: ContractLogitsProcessor(compiled)
 
 
-def allows(tokenizer, text: str, stop_ids: tuple[int, ...] = (), vocab_size: int | None = None) -> bool:
-    """Whether `text` is a complete sentence of the contract's grammar (for tests and docs)."""
+def allows(tokenizer, text: str, stop_ids: tuple[int, ...] = (), vocab_size: int | None = None,
+           gbnf: str | None = None) -> bool:
+    """Whether `text` is a complete sentence of the contract's grammar (the regex, or `gbnf`)."""
     import xgrammar as xgr
 
-    matcher = xgr.GrammarMatcher(compiled_contract(tokenizer, vocab_size or len(tokenizer), tuple(stop_ids)))
+    compiled = compiled_contract(tokenizer, vocab_size or len(tokenizer), tuple(stop_ids), gbnf=gbnf)
+    matcher = xgr.GrammarMatcher(compiled)
     return matcher.accept_string(text) and matcher.is_completed()

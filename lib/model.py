@@ -106,7 +106,8 @@ def load_model(
         model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
     tokens = fix_special_tokens(tokenizer, model)
     model.taskagent_info = {"model_name": model_name or name, "path": name, "adapter": str(adapter_dir) if adapter_dir else None,
-                            "backend": "cuda" if cuda else "cpu", "load_in_4bit": load_in_4bit, **tokens}
+                            "backend": "cuda" if cuda else "cpu", "load_in_4bit": load_in_4bit,
+                            "prompt_style": adapter_prompt_style(adapter_dir) if adapter_dir else "contract", **tokens}
     return model, tokenizer
 
 
@@ -128,6 +129,14 @@ def resolve_adapter(adapter: str | Path) -> str:
         return str(adapter)
     raise FileNotFoundError(f"no LoRA adapter in {adapter} (adapter_config.json missing): run notebook 02 first, "
                             "or give the Hub id of an adapter you pushed, like 'you/taskagent-lora'")
+
+
+def adapter_prompt_style(adapter: str | Path) -> str:
+    """The system prompt an adapter was trained with (lib.prompts): the one to serve it with."""
+    log = Path(adapter) / "training_log.json"
+    if log.exists():
+        return json.loads(log.read_text())["config"].get("prompt_style", "contract")
+    return "compact"  # an adapter from the Hub without its log: trained by this version
 
 
 def adapter_base_model(adapter: str | Path) -> str:

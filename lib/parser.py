@@ -8,16 +8,21 @@ or
     <final>...</final>
 
 The action body goes through `ast.parse`; only `known_tool(keyword=literal, ...)` statements are
-accepted. Nothing is ever evaluated. `strict` demands the contract exactly; `lenient` tolerates
+accepted. Nothing is ever evaluated. Bodies over MAX_ACTION_CHARS are refused before parsing (a
+deeply nested expression can exhaust the parser's stack), tool and argument names must be plain
+ASCII (Python would read a full-width "ｄｅｌｅｔｅ_task" as delete_task), and a keyword may be
+given once. `strict` demands the contract exactly; `lenient` tolerates
 text around the tags and a missing closing tag at the very end of a generation.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import json
 import keyword
 import re
+import tokenize
 from typing import Any, Iterable, Literal, Optional
 
 from pydantic import BaseModel, Field
@@ -45,6 +50,11 @@ POSITIONAL = "positional_args"
 STAR_KWARGS = "star_kwargs"
 NON_LITERAL = "non_literal_arg"
 UNKNOWN_TOOL = "unknown_tool"
+TOO_LONG = "action_too_long"
+NON_ASCII_NAME = "non_ascii_name"
+REPEATED_KEYWORD = "repeated_keyword"
+
+MAX_ACTION_CHARS = 4000  # three calls with 200-character titles fit many times over
 
 
 class ParseResult(BaseModel):
@@ -146,10 +156,20 @@ def parse_calls(body: str) -> tuple[list[ToolCall], list[str]]:
     source = body.strip()
     if not source:
         return [], [EMPTY_ACTION]
+    if len(source) > MAX_ACTION_CHARS:
+        return [], [TOO_LONG]
     try:
         tree = ast.parse(source, mode="exec")
-    except (SyntaxError, ValueError):  # ValueError: null bytes in source
+        names_ascii = all(t.string.isascii() for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                          if t.type == tokenize.NAME)
+    except (SyntaxError, ValueError, tokenize.TokenError):  # ValueError: null bytes in source
         return [], [SYNTAX]
+    except (RecursionError, MemoryError):  # nesting deeper than the parser's stack
+        return [], [SYNTAX]
+    if not tree.body:  # only comments
+        return [], [EMPTY_ACTION]
+    if not names_ascii:
+        return [], [NON_ASCII_NAME]
     calls: list[ToolCall] = []
     errors: list[str] = []
     for stmt in tree.body:
@@ -172,6 +192,9 @@ def parse_calls(body: str) -> tuple[list[ToolCall], list[str]]:
             ok, value = _literal(kw.value)
             if not ok:
                 errors.append(NON_LITERAL)
+                continue
+            if kw.arg in args:
+                errors.append(REPEATED_KEYWORD)
                 continue
             args[kw.arg] = value
         calls.append(ToolCall(name=call.func.id, args=args))

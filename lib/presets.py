@@ -40,6 +40,7 @@ class Preset(BaseModel):
     grammar_rows: Optional[int] = Field(description="rows the slow constrained-decoding column runs on")
     min_format_strict: float = Field(ge=0, le=1, description="notebook 02 asserts the tuned model reaches it")
     min_tool_selection: float = Field(ge=0, le=1)
+    check_demo: bool = Field(True, description="notebook 04 asserts its scripted conversation's end state")
 
     def training(self) -> dict[str, Any]:
         """The settings `lib.train.TrainConfig` takes."""
@@ -67,7 +68,8 @@ PRESETS: dict[str, Preset] = {
     # The tiny local Llama: plumbing only, so nothing is asserted about what it learns.
     "tiny": Preset(model_name="tiny", load_in_4bit=False, max_seq_length=1024, max_steps=8, learning_rate=5e-3,
                    batch_size=4, grad_accum=1, warmup_steps=0, lora_r=16, lora_alpha=32,
-                   validation_rows=12, test_rows=12, grammar_rows=12, min_format_strict=0.0, min_tool_selection=0.0),
+                   validation_rows=12, test_rows=12, grammar_rows=12, min_format_strict=0.0, min_tool_selection=0.0,
+                   check_demo=False),
 }
 
 

@@ -1,21 +1,32 @@
-"""The system prompt and the prompt builder, shared by data generation, training, evaluation,
+"""The system prompts and the prompt builder, shared by data generation, training, evaluation,
 the chat widget and the server (one function each, so the prompts can never drift apart).
 
-The prompt is short on purpose: on a CPU every training token costs time, and the model learns
-the format from the data; the prompt carries today's date, the tools and the contract.
+Two system prompts:
+- "compact" (two lines: today's date and the tool names) is what the fine-tuned model is trained
+  and served with. It learns the contract from the data, and every prompt token is paid on every
+  training row: the long prompt was ~75% of a training row's tokens.
+- "contract" spells the contract out (tools with their arguments, an example, when to reply with
+  <final>). A model that was never trained on the contract cannot know it from two lines, so the
+  base model is always asked with this one (evaluation reports say so).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Optional, Sequence
+from typing import Any, Literal, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from lib.tools import TOOL_SIGNATURES
+from lib.tools import TOOL_SIGNATURES, TOOLS
 
-SYSTEM_TEMPLATE = """You are TaskAgent, an assistant that manages the user's task list.
+PromptStyle = Literal["compact", "contract"]
+PROMPT_STYLES: tuple[str, ...] = ("compact", "contract")
+
+COMPACT_TEMPLATE = """You are TaskAgent. Today is {weekday}, {today}.
+Tools: {names}"""
+
+CONTRACT_TEMPLATE = """You are TaskAgent, an assistant that manages the user's task list.
 Today is {weekday}, {today}.
 Tools:
 {tools}
@@ -25,7 +36,7 @@ User wants to add 'Call mom' due tomorrow.
 </analysis>
 
 <action>
-add_task(title="Call mom", due_date="{tomorrow}")
+add_task(title="Call mom", due_date="tomorrow")
 </action>
 Otherwise reply only <final>your message</final>: greetings, questions you cannot help with, or asking for a missing task title."""
 
@@ -39,14 +50,13 @@ class ChatPrompt(BaseModel):
     messages: list[dict[str, str]]
 
 
-def system_prompt(today: dt.date) -> str:
-    tools = "\n".join(f"- {sig}" for sig in TOOL_SIGNATURES.values())
-    return SYSTEM_TEMPLATE.format(
-        weekday=today.strftime("%A"),
-        today=today.isoformat(),
-        tools=tools,
-        tomorrow=(today + dt.timedelta(days=1)).isoformat(),
-    )
+def system_prompt(today: dt.date, style: PromptStyle = "compact") -> str:
+    if style == "compact":
+        return COMPACT_TEMPLATE.format(weekday=today.strftime("%A"), today=today.isoformat(), names=", ".join(TOOLS))
+    if style == "contract":
+        tools = "\n".join(f"- {sig}" for sig in TOOL_SIGNATURES.values())
+        return CONTRACT_TEMPLATE.format(weekday=today.strftime("%A"), today=today.isoformat(), tools=tools)
+    raise ValueError(f"unknown prompt style {style!r}; choose from {', '.join(PROMPT_STYLES)}")
 
 
 def tool_results_message(results: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -59,9 +69,10 @@ def build_prompt(
     today: dt.date,
     user: Optional[str] = None,
     history: Optional[Sequence[dict[str, str]]] = None,
+    style: PromptStyle = "compact",
 ) -> ChatPrompt:
     """System prompt + earlier turns (user/assistant/tool messages) + the new user message."""
-    messages = [{"role": "system", "content": system_prompt(today)}]
+    messages = [{"role": "system", "content": system_prompt(today, style)}]
     messages += [dict(m) for m in (history or []) if m["role"] != "system"]
     if user is not None:
         messages.append({"role": "user", "content": user})

@@ -149,7 +149,10 @@ def write_report(report: dict[str, Any], rows: Sequence[Row], out_dir: str | Pat
           f"- Date: {report['created']}", f"- Model: `{info.get('model_name')}`; adapter: `{info.get('adapter')}`; "
           f"backend: {info.get('backend')}", f"- Rows: {report['rows']} (held-out; ids in report.json), "
           f"greedy, max_new_tokens={report['settings']['max_new_tokens']}", "",
-          comparison_table(report), "", "Rates with Wilson 95% intervals in brackets.", "",
+          comparison_table(report), "", "Rates with Wilson 95% intervals in brackets. System prompts: "
+          + ", ".join(f"{s}: {r.get('prompt_style', '?')}" for s, r in report["systems"].items())
+          + " (the base model is given the prompt that spells the contract out; the tuned model the compact "
+            "prompt it was trained with).", "",
           category_table(report), "", "![comparison](comparison.png)", "", "![categories](categories.png)", ""]
     for s, r in report["systems"].items():
         if r["error_codes"]:

@@ -6,24 +6,28 @@ Metrics (each row is scored once per system; rates carry Wilson 95% intervals):
   tool_selection    the exact list of tool names (empty list for a <final>); invalid output fails
   args_exact        rows with gold calls: names and every argument equal, after normalizing the
                     title (lib.dataset.normalize_title + case/space-insensitive), defaults filled in
-                    (list_tasks() == list_tasks(status="open")), due_date absent == None
-  date_accuracy     rows whose gold has a due_date: the predicted due dates equal the gold ones
+                    (list_tasks() == list_tasks(status="open")), due_date absent == None, and dates
+                    compared once resolved against the row's today ("tomorrow" == "2026-11-27")
+  date_accuracy     rows whose gold has a due_date: the predicted due dates, resolved, equal the gold ones
   irrelevance       rows whose gold is a <final>: the model answered with a <final>, no call
   execution         predicted and gold calls applied to two copies of the row's store end in
-                    the same state (titles compared case/space-insensitively) and the reply parsed
+                    the same state (titles compared case/space-insensitively, the trash included)
+                    and the reply parsed
 """
 
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import math
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 from lib.dataset import Row, normalize_title
+from lib.dates import DateNotUnderstood, resolve_date
 from lib.executor import execute
 from lib.parser import parse_response
 from lib.store import title_key
-from lib.tools import validate_call
+from lib.tools import ToolCall, validate_call
 
 METRICS = ("format_strict", "format_lenient", "tool_selection", "args_exact", "date_accuracy", "irrelevance",
            "execution")
@@ -41,20 +45,32 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (0.0 if k == 0 else min(low, p), 1.0 if k == n else max(high, p))  # float-safe at 0 and n
 
 
-def canonical_call(call: Any) -> tuple[str, tuple] | None:
-    """A comparable form of one call: validated args with defaults, titles normalized.
-    None when the call is not valid (unknown tool, bad arguments)."""
-    name, args, error = validate_call(call)
+def canonical_call(call: Any, today: dt.date) -> tuple[str, tuple] | None:
+    """A comparable form of one call: validated args with defaults, titles normalized, due dates
+    resolved against `today`. None when the call is not valid (unknown tool, bad arguments)."""
+    name, args, error = validate_call(call, today)
     if error is not None or args is None:
         return None
-    values = args.model_dump()
-    if isinstance(values.get("title"), str):
-        values["title"] = title_key(normalize_title(values["title"]))
+    values = args.canonical()
+    for key in ("title", "new_title"):
+        if isinstance(values.get(key), str):
+            values[key] = title_key(normalize_title(values[key]))
     return name, tuple(sorted(values.items()))
 
 
+def _resolved_due(call: ToolCall, today: dt.date) -> Optional[str]:
+    value = call.args.get("due_date")
+    if value is None:
+        return None
+    try:
+        return resolve_date(value, today).isoformat() if isinstance(value, str) else None
+    except DateNotUnderstood:
+        return f"unreadable: {value}"
+
+
 def _state(snapshot: list[dict[str, Any]]) -> list[tuple]:
-    return sorted((title_key(normalize_title(t["title"])), t["due_date"] or "", t["status"]) for t in snapshot)
+    return sorted((title_key(normalize_title(t["title"])), t["due_date"] or "", t["status"], bool(t.get("deleted")))
+                  for t in snapshot)
 
 
 def score_row(row: Row, raw: str) -> dict[str, Any]:
@@ -71,13 +87,13 @@ def score_row(row: Row, raw: str) -> dict[str, Any]:
         "args_exact": None, "date_accuracy": None, "irrelevance": None,
     }
     if gold:
-        pred_canon = [canonical_call(p) for p in pred]
+        pred_canon = [canonical_call(p, row.today) for p in pred]
         scores["args_exact"] = names_ok and all(
-            c is not None and c == canonical_call(g) for c, g in zip(pred_canon, gold)
+            c is not None and c == canonical_call(g, row.today) for c, g in zip(pred_canon, gold)
         )
-        gold_dates = [g.args.get("due_date") for g in gold]
+        gold_dates = [_resolved_due(g, row.today) for g in gold]
         if any(gold_dates):
-            scores["date_accuracy"] = names_ok and [p.args.get("due_date") for p in pred] == gold_dates
+            scores["date_accuracy"] = names_ok and [_resolved_due(p, row.today) for p in pred] == gold_dates
     else:
         scores["irrelevance"] = lenient.kind == "final"
     # End-to-end: the same initial store, gold applied to one copy, the prediction to another.

@@ -1,15 +1,21 @@
 """Tool schemas: the single source for prompts, validation and docs.
 
-Each tool is a pydantic model of its keyword arguments. `validate_call` turns a (name, args) pair
-from the parser into a validated model, or an error result; nothing here touches the store.
+Each tool is a pydantic model of its keyword arguments. `validate_call(call, today)` turns a
+(name, args) pair from the parser into a validated model, or an error result; nothing here
+touches the store. Due dates are given as the user said them ("next Friday", "the 10th of
+March") or as YYYY-MM-DD, and validation resolves them against `today` with `lib.dates` — the one
+place dates are computed — so a validated call always holds an ISO date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from lib.dates import DateNotUnderstood, resolve_date
 
 TITLE_MAX_CHARS = 200
 
@@ -26,14 +32,36 @@ class ToolCall(BaseModel):
 class _Args(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
+    def canonical(self) -> dict[str, Any]:
+        """The arguments that define what the call does, defaults filled in (for comparisons)."""
+        return self.model_dump()
 
-def _clean_title(value: str) -> str:
-    title = value.strip()
+
+def clean_title(value: str) -> str:
+    """A title as stored: invisible format characters (zero-width spaces, direction marks) removed,
+    outer spaces stripped; empty, over-long or invalid Unicode (lone surrogates) is refused."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("title contains characters that are not valid Unicode text") from None
+    title = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
     if not title:
         raise ValueError("title must not be empty")
     if len(title) > TITLE_MAX_CHARS:
         raise ValueError(f"title must be at most {TITLE_MAX_CHARS} characters")
     return title
+
+
+def _resolve_due(value: Optional[str], info: ValidationInfo) -> Optional[str]:
+    if value is None:
+        return None
+    today = (info.context or {}).get("today")
+    if not isinstance(today, dt.date):
+        raise ValueError("due_date needs today's date to be resolved")
+    try:
+        return resolve_date(value, today).isoformat()
+    except DateNotUnderstood as exc:
+        raise ValueError(f"due_date {exc}") from None
 
 
 class AddTask(_Args):
@@ -42,20 +70,8 @@ class AddTask(_Args):
     title: str
     due_date: Optional[str] = None
 
-    _title = field_validator("title")(classmethod(lambda cls, v: _clean_title(v)))
-
-    @field_validator("due_date")
-    @classmethod
-    def _iso_date(cls, value: Optional[str]) -> Optional[str]:
-        if value is None:
-            return None
-        try:
-            parsed = dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"due_date {value!r} is not a real YYYY-MM-DD date") from None
-        if parsed.isoformat() != value:  # fromisoformat also takes 20260125 and similar
-            raise ValueError(f"due_date {value!r} must be written YYYY-MM-DD")
-        return value
+    _title = field_validator("title")(classmethod(lambda cls, v: clean_title(v)))
+    _due = field_validator("due_date")(classmethod(lambda cls, v, info: _resolve_due(v, info)))
 
 
 class ListTasks(_Args):
@@ -72,14 +88,42 @@ class CompleteTask(_Args):
     """Mark the task with this title as done."""
 
     title: str
-    _title = field_validator("title")(classmethod(lambda cls, v: _clean_title(v)))
+    _title = field_validator("title")(classmethod(lambda cls, v: clean_title(v)))
 
 
 class DeleteTask(_Args):
-    """Delete the task with this title."""
+    """Move the task with this title to the trash (restore_task brings it back)."""
 
     title: str
-    _title = field_validator("title")(classmethod(lambda cls, v: _clean_title(v)))
+    _title = field_validator("title")(classmethod(lambda cls, v: clean_title(v)))
+
+
+class UpdateTask(_Args):
+    """Change a task: rename it, change or clear (due_date=None) its due date, or reopen it."""
+
+    title: str
+    new_title: Optional[str] = None
+    due_date: Optional[str] = None
+    status: Optional[Literal["open", "done"]] = None
+
+    _title = field_validator("title", "new_title")(classmethod(lambda cls, v: None if v is None else clean_title(v)))
+    _due = field_validator("due_date")(classmethod(lambda cls, v, info: _resolve_due(v, info)))
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> "UpdateTask":
+        if not {"new_title", "due_date", "status"} & self.model_fields_set:
+            raise ValueError("update_task needs new_title, due_date (None clears it) or status")
+        return self
+
+    def canonical(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)  # due_date=None (clear it) differs from no due_date (keep it)
+
+
+class RestoreTask(_Args):
+    """Bring the task with this title back from the trash."""
+
+    title: str
+    _title = field_validator("title")(classmethod(lambda cls, v: clean_title(v)))
 
 
 TOOLS: dict[str, type[_Args]] = {
@@ -88,16 +132,21 @@ TOOLS: dict[str, type[_Args]] = {
     "summarize_tasks": SummarizeTasks,
     "complete_task": CompleteTask,
     "delete_task": DeleteTask,
+    "update_task": UpdateTask,
+    "restore_task": RestoreTask,
 }
 
-# One line per tool, rendered into the system prompt; kept short because every training token
-# costs time on a CPU.
+# One line per tool, for the prompt that spells the contract out (models that were not trained on it).
 TOOL_SIGNATURES: dict[str, str] = {
-    "add_task": 'add_task(title="...", due_date="YYYY-MM-DD") - due_date only if the user gave a date',
+    "add_task": 'add_task(title="...", due_date="...") - due_date only if the user gave one, in their words '
+                '("tomorrow", "next Friday") or YYYY-MM-DD',
     "list_tasks": 'list_tasks(status="open"|"done"|"all")',
     "summarize_tasks": "summarize_tasks() - counts of open, done, due today, overdue",
     "complete_task": 'complete_task(title="...") - mark a task done',
-    "delete_task": 'delete_task(title="...")',
+    "delete_task": 'delete_task(title="...") - move a task to the trash',
+    "update_task": 'update_task(title="...", new_title="...", due_date="...", status="open") - change a task; '
+                   "due_date=None clears the date",
+    "restore_task": 'restore_task(title="...") - bring a task back from the trash',
 }
 
 
@@ -105,20 +154,22 @@ def error_result(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"status": "error", "code": code, "message": message, **extra}
 
 
-def validate_call(call: Any) -> tuple[Optional[str], Optional[_Args], Optional[dict[str, Any]]]:
+def validate_call(call: Any, today: dt.date) -> tuple[Optional[str], Optional[_Args], Optional[dict[str, Any]]]:
     """Return (name, validated args, None) or (name, None, error result). Never raises."""
     if isinstance(call, dict):
         name, args = call.get("name"), call.get("args", {})
     else:
         name, args = getattr(call, "name", None), getattr(call, "args", None)
     if not isinstance(name, str) or name not in TOOLS:
-        return None, None, error_result("unknown_tool", f"Unknown tool {name!r}; known: {', '.join(TOOLS)}")
+        shown = name if isinstance(name, str) and name.isascii() and len(name) <= 40 else "that"
+        return None, None, error_result("unknown_tool", f"Unknown tool {shown!r}; known: {', '.join(TOOLS)}")
     if not isinstance(args, dict):
         return name, None, error_result("invalid_arguments", f"{name}: arguments must be keywords")
     try:
-        return name, TOOLS[name].model_validate(args), None
+        return name, TOOLS[name].model_validate(args, context={"today": today}), None
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
         )
         return name, None, error_result("invalid_arguments", f"{name}: {problems}")

@@ -187,19 +187,29 @@ for row, base_out, tuned_out in list(zip(val_rows, report["systems"]["base"]["ou
     print(f"--- base:\n{base_out[:300]}\n--- tuned:\n{tuned_out}\n")
 
 # %% [markdown]
-# ## Export (GPU only)
-# The adapter in `outputs/adapters/<run>/` is what notebooks 03 and 04 load. On a GPU you can also
-# save a merged 16-bit model or a GGUF (q4_k_m) for llama.cpp / Ollama. Kaggle's 20 GB disk is too
-# small for the merged 8B export: keep the adapter there.
+# ## Export: what an inference engine needs
+# The adapter folder is all that vLLM needs: it serves LoRA adapters on top of the base model
+# (commands printed below; the README's "Serve it" section has them all). llama.cpp and Ollama need
+# one GGUF file: on a GPU, `export_gguf` merges, converts and quantizes it (q4_k_m) and writes an
+# Ollama `Modelfile` with the chat template and stop tokens. Kaggle's 20 GB disk is too small for
+# the merged 8B export: keep the adapter there. On a CPU, `export_merged_16bit` merges a fresh copy.
 
 # %%
-if (export_merged_16bit or export_gguf) and not has_cuda():
-    print("Exports need a CUDA GPU; skipped on this machine (the adapter is saved).")
-if export_merged_16bit and has_cuda():
-    model.save_pretrained_merged(str(run_dir / "merged_16bit"), tokenizer, save_method="merged_16bit")
+from lib.export import merge_to_folder, serve_commands, write_ollama_modelfile
+
+if export_merged_16bit:
+    if has_cuda():
+        model.save_pretrained_merged(str(run_dir / "merged_16bit"), tokenizer, save_method="merged_16bit")
+    else:  # plain PEFT on a fresh copy: the model in memory keeps its adapter
+        merge_to_folder(run_dir, run_dir / "merged_16bit")
+    print("merged 16-bit model:", run_dir / "merged_16bit")
+if export_gguf and not has_cuda():
+    print("The GGUF export needs a CUDA GPU (Unsloth builds llama.cpp); skipped (the adapter is saved).")
 if export_gguf and has_cuda():
     model.save_pretrained_gguf(str(run_dir / "gguf"), tokenizer, quantization_method="q4_k_m")
-print("adapter:", run_dir)
+    print("Ollama Modelfile:", write_ollama_modelfile(run_dir / "gguf", tokenizer))
+for engine, command in serve_commands(run_dir, cfg.model_name, gguf_dir=run_dir / "gguf" if export_gguf else None).items():
+    print(f"{engine:>9}: {command}")
 
 # %% [markdown]
 # ## Keep the results

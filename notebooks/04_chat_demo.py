@@ -39,6 +39,8 @@
 # %% tags=["parameters"]
 preset = "t4"  # without an adapter, which base model to chat with: "t4" Llama-3.1-8B, "cpu"/"ci" SmolLM2, "tiny"
 adapter = "outputs/adapters/t4"  # notebook 02's adapter folder or a Hub id ("you/taskagent-lora"); "" for the base model alone
+base_url = ""  # an OpenAI-compatible server (vLLM, llama.cpp, Ollama) to chat with instead, e.g. "http://localhost:8000/v1"
+served_model = "taskagent"  # the name that server serves the model under (vLLM: the --lora-modules name)
 store_path = "outputs/demo/tasks.db"  # the SQLite file the demo's tasks live in (emptied at the start)
 today = ""  # "YYYY-MM-DD" to pretend it is another day; "" for the real date
 script = [  # sent through the widget's own API before the widget is shown
@@ -49,6 +51,9 @@ script = [  # sent through the widget's own API before the widget is shown
     "I bought the oat milk",
     "Give me a summary",
 ]
+# What the script must leave in the store: (words of the title, due date as said, status).
+# Checked below; change it together with the script.
+expected_tasks = [("oat milk", "tomorrow", "done"), ("dentist", "Friday", "open")]
 
 # %% [markdown]
 # ## Set-up
@@ -79,20 +84,26 @@ import unsloth  # noqa: F401  (before transformers, trl and peft)
 from lib.model import adapter_base_model, load_model, resolve_adapter
 from lib.presets import get_preset
 
-adapter = resolve_adapter(adapter) if adapter else None  # a folder, a Hub id, or none: the base model
-# The model the adapter was trained on (or the preset's model); 4-bit with a GPU.
-model_name = adapter_base_model(adapter) if adapter else get_preset(preset).model_name
-model, tokenizer = load_model(model_name, max_seq_length=2048, adapter_dir=adapter)
+if not base_url:  # a served model needs nothing loaded here
+    adapter = resolve_adapter(adapter) if adapter else None  # a folder, a Hub id, or none: the base model
+    # The model the adapter was trained on (or the preset's model); 4-bit with a GPU.
+    model_name = adapter_base_model(adapter) if adapter else get_preset(preset).model_name
+    model, tokenizer = load_model(model_name, max_seq_length=2048, adapter_dir=adapter)
 
 # %%
 import datetime as dt
 
-from lib.chat_widget import chat_app_for_model
+from lib.chat_widget import chat_app_for_model, chat_app_for_server
+from lib.presets import get_preset
 from lib.store import TaskStore
 
 store = TaskStore(store_path)
 store.clear()  # a fresh demo each run
-app = chat_app_for_model(model, tokenizer, store, today=dt.date.fromisoformat(today) if today else None)
+demo_day = dt.date.fromisoformat(today) if today else None
+if base_url:
+    app = chat_app_for_server(base_url, served_model, store, today=demo_day)
+else:
+    app = chat_app_for_model(model, tokenizer, store, today=demo_day)
 print(app.title)
 
 # %% [markdown]
@@ -110,11 +121,22 @@ for message in script:
         if turn.parsed.kind == "action" else f"unparseable ({', '.join(turn.parsed.errors)}): {turn.raw[:120]!r}"
     print(f"[you] {message}\n[agent] {shown}\n")
 
+# %% [markdown]
+# ## Did the agent do what was asked?
+# The end state is checked, not just printed: the tasks the script asks for, with the right due
+# dates (resolved against the demo's date by `lib.dates`), the right one completed, and a summary
+# whose numbers match the store. Only the `tiny` test model is let off.
+
 # %%
+from lib.chat_widget import check_script
+
 print(f"{len(app.turns)} turns · tasks in the store:")
 for t in store.list("all"):
     print(f"  {t.title!r:40} due {t.due_date or '—':12} {t.status}")
-assert len(app.turns) == len(script), "every scripted message got a turn"
+problems = check_script(app, expected_tasks)
+print("\n".join(problems) or "The scripted conversation ended in the expected state.")
+if get_preset(preset).check_demo:
+    assert not problems, problems
 
 # %% [markdown]
 # ## Your turn

@@ -17,8 +17,8 @@ LAYERS = [
     {"lib.agent", "lib.dataset"},
     {"lib.synth", "lib.scoring"},
     {"lib.report", "lib.offline_models", "lib.generation"},
-    {"lib.model", "lib.grammar"},
-    {"lib.train", "lib.evaluate", "lib.chat_widget", "lib.server"},
+    {"lib.model", "lib.grammar", "lib.remote"},
+    {"lib.train", "lib.evaluate", "lib.chat_widget", "lib.server", "lib.export"},
     {"lib.pipeline", "lib.bundle"},
 ]
 

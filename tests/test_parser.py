@@ -2,6 +2,7 @@ import datetime as dt
 import keyword
 import string
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from lib import parser as P
@@ -147,5 +148,53 @@ def test_fuzzed_responses_never_raise_and_execute_nothing_unexpected(base, ops, 
 
 @given(st.text())
 def test_random_text_never_raises(text):
+    for mode in ("strict", "lenient"):
+        assert parse_response(text, mode).kind in ("action", "final", "invalid")
+
+
+# -- hostile model output (issue: hardening) ------------------------------------------------------
+ACTION = "<analysis>x</analysis>\n<action>\n{}\n</action>"
+
+
+@pytest.mark.parametrize("depth", [2981, 100_000])
+def test_deeply_nested_or_huge_bodies_are_errors_not_crashes(depth):
+    for op in ("-", "(", "[", "not "):
+        r = parse_response(ACTION.format(f"add_task(title={op * depth}1)"))
+        assert r.kind == "invalid" and r.errors and not r.calls
+
+
+def test_a_comment_is_not_an_action():
+    for mode in ("strict", "lenient"):
+        r = parse_response(ACTION.format("# no call"), mode)
+        assert r.kind == "invalid" and "empty_action" in r.errors
+
+
+def test_lookalike_tool_names_and_repeated_keywords_are_refused():
+    full_width = parse_response(ACTION.format('ｄｅｌｅｔｅ_task(title="x")'))
+    assert full_width.kind == "invalid" and full_width.errors == ["non_ascii_name"]
+    assert parse_response(ACTION.format('delete_task(ｔitle="x")')).errors == ["non_ascii_name"]
+    twice = parse_response(ACTION.format('delete_task(title="Buy milk", title="Pay rent")'))
+    assert twice.kind == "invalid" and "repeated_keyword" in twice.errors
+    assert parse_response(ACTION.format('add_task(title="Café ✓ 日本")')).calls[0].args["title"] == "Café ✓ 日本"
+
+
+_BODY_PARTS = st.sampled_from(["(", ")", "[", "]", "-", "not ", "lambda: ", "*", "**", ",", "=", "'", '"', "\\", "\n",
+                               "add_task", "title", "1", "None", "#", ":", "{", "}", "\x00", "\ud800", "ｄ"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BODY_PARTS, max_size=400), st.integers(0, 3000), st.sampled_from(["(", "-", "[", "not "]))
+def test_fuzzed_action_bodies_never_raise(parts, depth, op):
+    body = "".join(parts) + op * depth + "".join(reversed(parts))
+    for mode in ("strict", "lenient"):
+        r = parse_response(ACTION.format(body), mode)
+        assert r.kind in ("action", "final", "invalid")
+        assert (r.kind == "invalid") == bool(r.errors)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(min_size=1, max_size=300, alphabet=st.sampled_from("<>/actionfinalysis(\"')-x \n")))
+def test_huge_random_outputs_never_raise(piece):
+    text = (piece * (200_000 // len(piece) + 1))[:200_000]  # a runaway generation, repeated to 200k characters
     for mode in ("strict", "lenient"):
         assert parse_response(text, mode).kind in ("action", "final", "invalid")

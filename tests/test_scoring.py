@@ -1,5 +1,6 @@
 """Every metric on hand-made predictions: each one can fail, and each one passes when it should."""
 
+import datetime as dt
 import json
 import math
 
@@ -56,8 +57,9 @@ def test_invented_date_fails_args_and_execution():
 
 
 def test_defaults_are_filled_before_comparing():
-    assert canonical_call({"name": "list_tasks", "args": {}}) == canonical_call({"name": "list_tasks", "args": {"status": "open"}})
-    assert canonical_call({"name": "list_tasks", "args": {"status": "bogus"}}) is None
+    day = dt.date(2026, 3, 10)
+    assert canonical_call({"name": "list_tasks", "args": {}}, day) == canonical_call({"name": "list_tasks", "args": {"status": "open"}}, day)
+    assert canonical_call({"name": "list_tasks", "args": {"status": "bogus"}}, day) is None
     lst = row([{"name": "list_tasks", "args": {"status": "open"}}])
     assert score_row(lst, format_action([{"name": "list_tasks", "args": {}}]))["args_exact"]
     assert not score_row(lst, format_action([{"name": "list_tasks", "args": {"status": "done"}}]))["args_exact"]

@@ -11,7 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lib.parser import format_action, format_final
-from lib.server import create_app, model_loader
+from lib.server import ServerConfig, create_app, model_loader
+
+LOCAL = "http://localhost"  # the server serves local Host headers only
 
 
 def rule_based_generate(prompt):
@@ -25,13 +27,16 @@ def rule_based_generate(prompt):
         return format_action([{"name": "complete_task", "args": {"title": text[5:]}}])
     if text == "history?":  # proves the session history is re-sent
         return format_final(f"{sum(m['role'] == 'user' for m in messages)} user messages")
+    if text.startswith("delete "):
+        return format_action([{"name": "delete_task", "args": {"title": text[7:]}}])
     return format_final("Hello!")
 
 
 @pytest.fixture()
 def client(tmp_path):
-    app = create_app(tmp_path / "tasks.db", generate=rule_based_generate, info={"model_name": "rules", "backend": "none"})
-    with TestClient(app) as c:
+    app = create_app(tmp_path / "tasks.db", generate=rule_based_generate, info={"model_name": "rules", "backend": "none"},
+                     config=ServerConfig(max_queue=64))
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
@@ -44,13 +49,14 @@ def test_health_and_a_turn(client):
     assert body["calls"] == [{"name": "add_task", "args": {"title": "Buy milk"}}]
     assert body["results"][0]["status"] == "success" and body["errors"] == [] and body["today"] == "2026-03-10"
     assert [t["title"] for t in client.get("/tasks").json()["tasks"]] == ["Buy milk"]
-    assert client.delete("/tasks").json() == {"deleted": 1}
+    assert client.delete("/tasks").json() == {"deleted": 1}  # counted by the transaction that removed it
     assert client.get("/tasks").json()["count"] == 0
 
 
 @pytest.mark.parametrize("payload", [
     {"message": ""}, {"message": "   "}, {"message": "x" * 2001}, {"message": "hi", "today": "2026-02-30"},
     {"message": "hi", "today": "tomorrow"}, {"message": "hi", "session_id": "bad id!"}, {},
+    {"message": "hi", "today": "9999-12-31"}, {"message": "hi", "today": "0001-01-01"},
 ])
 def test_bad_requests_are_422_with_a_message(client, payload):
     r = client.post("/chat", json=payload)
@@ -77,10 +83,10 @@ def test_503_while_the_model_loads(tmp_path):
         release.wait(10)
         return rule_based_generate, {"model_name": "rules"}
 
-    with TestClient(create_app(tmp_path / "t.db", loader=slow_loader)) as c:
-        assert c.get("/health").json()["ready"] is False
+    with TestClient(create_app(tmp_path / "t.db", loader=slow_loader), base_url=LOCAL) as c:
+        assert c.get("/health").json()["ready"] is False and c.get("/health").json()["status"] == "loading"
         r = c.post("/chat", json={"message": "hi"})
-        assert r.status_code == 503 and "loading" in r.json()["detail"]
+        assert r.status_code == 503 and "loading" in r.json()["detail"] and r.headers["retry-after"]
         release.set()
         for _ in range(100):
             if c.get("/health").json()["ready"]:
@@ -93,7 +99,7 @@ def test_503_when_loading_failed(tmp_path):
     def broken():
         raise FileNotFoundError("no such model")
 
-    with TestClient(create_app(tmp_path / "t.db", loader=broken)) as c:
+    with TestClient(create_app(tmp_path / "t.db", loader=broken), base_url=LOCAL) as c:
         for _ in range(100):
             if c.get("/health").json()["error"]:
                 break
@@ -116,7 +122,8 @@ def test_twenty_concurrent_chats_each_add_one_task(client):
 def test_end_to_end_with_the_tiny_offline_model(tmp_path):
     """A real model behind the API: whatever it says, the response is well-formed, and
     unparseable output leaves the store untouched."""
-    with TestClient(create_app(tmp_path / "t.db", loader=model_loader("tiny", None, max_seq_length=1024, max_new_tokens=24))) as c:
+    with TestClient(create_app(tmp_path / "t.db", loader=model_loader("tiny", None, max_seq_length=1024, max_new_tokens=24)),
+                    base_url=LOCAL) as c:
         for _ in range(600):
             h = c.get("/health").json()
             if h["ready"] or h["error"]:
@@ -129,3 +136,115 @@ def test_end_to_end_with_the_tiny_offline_model(tmp_path):
         assert isinstance(body["raw"], str) and body["raw"]
         added = sum(r["status"] == "success" and r["message"].startswith("Task added") for r in body["results"])
         assert c.get("/tasks").json()["count"] == added  # nothing is written unless a call succeeded
+
+
+# -- hardening: a slow model, bad requests, hostile output --------------------------------------------
+def _app(tmp_path, generate, **config):
+    return create_app(tmp_path / "t.db", generate=generate, info={"model_name": "test"}, config=ServerConfig(**config))
+
+
+def test_a_hung_model_never_stalls_health_tasks_or_other_chats(tmp_path):
+    release = threading.Event()
+
+    def hung(prompt):
+        release.wait(30)
+        return format_final("late")
+
+    with TestClient(_app(tmp_path, hung, max_queue=2, chat_timeout_s=1.0, retry_after_s=7), base_url=LOCAL) as c:
+        with cf.ThreadPoolExecutor(max_workers=8) as pool:
+            started = time.monotonic()
+            chats = [pool.submit(c.post, "/chat", json={"message": f"hi {i}"}) for i in range(6)]
+            time.sleep(0.3)
+            t0 = time.monotonic()
+            health = c.get("/health").json()
+            assert time.monotonic() - t0 < 0.5 and health["queue"]["generating_for_s"] is not None
+            assert c.get("/tasks").status_code == 200
+            answers = [f.result(timeout=10) for f in chats]
+            assert time.monotonic() - started < 5  # every chat answered within its timeout
+        assert {r.status_code for r in answers} == {503}
+        assert all(r.headers["retry-after"] == "7" for r in answers)
+        details = " ".join(r.json()["detail"] for r in answers)
+        assert "already waiting" in details and "did not answer within 1 s" in details
+        release.set()
+        assert c.get("/tasks").json()["count"] == 0  # nothing a timed-out chat asked for was written
+
+
+def test_a_late_answer_after_a_timeout_changes_nothing(tmp_path):
+    def slow(prompt):
+        time.sleep(1.0)
+        return format_action([{"name": "add_task", "args": {"title": "Too late"}}])
+
+    with TestClient(_app(tmp_path, slow, chat_timeout_s=0.3), base_url=LOCAL) as c:
+        assert c.post("/chat", json={"message": "add Too late", "session_id": "s"}).status_code == 503
+        time.sleep(1.2)
+        assert c.get("/tasks").json()["count"] == 0
+        assert c.post("/chat", json={"message": "history?", "session_id": "s"}).status_code == 503  # still slow
+
+
+@pytest.mark.parametrize("broken", [lambda p: None, lambda p: 42, lambda p: 1 / 0])
+def test_a_failing_model_is_a_502_and_leaves_the_history_clean(tmp_path, broken):
+    calls = []
+
+    def generate(prompt):
+        calls.append(prompt)
+        return broken(prompt) if len(calls) == 1 else format_final(f"{len(prompt.messages)} messages")
+
+    with TestClient(_app(tmp_path, generate), base_url=LOCAL) as c:
+        r = c.post("/chat", json={"message": "hi", "session_id": "s"})
+        assert r.status_code == 502 and "model" in r.json()["detail"]
+        assert c.post("/chat", json={"message": "again", "session_id": "s"}).json()["final"] == "2 messages"
+
+
+def test_a_lone_surrogate_in_a_request_is_a_422(client):
+    r = client.post("/chat", content=b'{"message": "add a\\ud800b"}', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "unicode" in r.text.lower() and client.get("/tasks").json()["count"] == 0
+
+
+def test_lone_surrogates_from_a_model_never_break_a_response(tmp_path):
+    with TestClient(_app(tmp_path, lambda p: "<final>bad \ud800 text</final>"), base_url=LOCAL) as c:
+        r = c.post("/chat", json={"message": "hi"})
+        assert r.status_code == 200 and "bad" in r.json()["final"]
+
+
+def test_only_local_hosts_are_served_and_a_token_guards_the_rest(tmp_path):
+    app = _app(tmp_path, rule_based_generate, api_token="s3cret")
+    with TestClient(app, base_url="http://evil.example") as c:
+        assert c.get("/health").status_code == 400  # DNS rebinding: a foreign Host header
+    with TestClient(app, base_url=LOCAL) as c:
+        assert c.get("/health").status_code == 200
+        assert c.get("/tasks").status_code == 401 and c.post("/chat", json={"message": "hi"}).status_code == 401
+        auth = {"Authorization": "Bearer s3cret"}
+        assert c.get("/tasks", headers=auth).status_code == 200
+        assert c.post("/chat", json={"message": "hi"}, headers=auth).status_code == 200
+
+
+def test_no_json_without_a_json_content_type(client):
+    """A cross-site form post (text/plain) is never parsed as a chat."""
+    r = client.post("/chat", content='{"message": "add Pwned"}', headers={"content-type": "text/plain"})
+    assert r.status_code == 422 and client.get("/tasks").json()["count"] == 0
+
+
+def test_big_bodies_are_refused_and_errors_never_echo_input(client):
+    assert client.post("/chat", json={"message": "x" * 200_000}).status_code == 413
+    r = client.post("/chat", json={"message": "y" * 5000})
+    assert r.status_code == 422 and len(r.content) < 1000 and "yyyy" not in r.text
+
+
+def test_trash_restore_and_undo_through_the_api(client):
+    client.post("/chat", json={"message": "add Water plants", "session_id": "u"})
+    client.post("/chat", json={"message": "delete water plants", "session_id": "u"})
+    assert client.get("/tasks").json()["count"] == 0 and client.get("/trash").json()["tasks"][0]["title"] == "Water plants"
+    assert client.post("/undo", json={"session_id": "u"}).json()["undone"].startswith("Undone")
+    assert client.get("/tasks").json()["count"] == 1 and client.get("/trash").json()["count"] == 0
+    client.post("/chat", json={"message": "delete Water plants", "session_id": "u"})
+    assert client.post("/tasks/restore", json={"title": "water plants"}).json()["status"] == "success"
+    assert client.post("/tasks/restore", json={"title": "water plants"}).status_code == 404
+    assert client.post("/undo", json={"session_id": "nobody"}).status_code == 404
+
+
+def test_a_long_conversation_keeps_a_bounded_history(client):
+    app_state = client.app.state.agent_state
+    for i in range(300):
+        client.post("/chat", json={"message": f"hello {i}", "session_id": "long"})
+    agent, _ = app_state.session("long")
+    assert len(agent.history) <= agent.max_history_messages

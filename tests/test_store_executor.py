@@ -20,7 +20,8 @@ def add(title, due=None):
 def test_add_list_summarize():
     store = TaskStore()
     r = execute([add("Buy groceries", "2026-11-25"), add("Pay rent", "2026-11-20"), add("Read")], store, TODAY)
-    assert r[0] == {"status": "success", "message": "Task added: 'Buy groceries' (due 2026-11-25)", "task_count": 1}
+    assert r[0] == {"status": "success", "message": "Task added: 'Buy groceries' (due Wednesday 2026-11-25)",
+                    "due_date": "2026-11-25", "task_count": 1}
     execute([{"name": "complete_task", "args": {"title": "read"}}], store, TODAY)
     listed = execute([{"name": "list_tasks", "args": {"status": "done"}}], store, TODAY)[0]
     assert [t["title"] for t in listed["tasks"]] == ["Read"]
@@ -30,6 +31,8 @@ def test_add_list_summarize():
 
 @pytest.mark.parametrize("bad", [
     add("   "), add("x" * 201), add("A", "2026-02-30"), add("A", "26-01-2026"), add("A", "20260125"),
+    add("A", "someday"), add("A", 20260125), add("\u200b\u200b"), add("A\ud800"),
+    {"name": "update_task", "args": {"title": "Existing"}}, {"name": "update_task", "args": {"title": "E", "status": "gone"}},
     {"name": "list_tasks", "args": {"status": "pending"}}, {"name": "add_task", "args": {"title": "A", "priority": 1}},
     {"name": "add_task", "args": {"title": 5}}, {"name": "rm_rf", "args": {}}, {"name": "add_task", "args": "title=A"},
     "garbage", None,
@@ -47,10 +50,46 @@ def test_invalid_call_in_block_writes_nothing(bad):
 def test_runtime_failure_rolls_back_whole_block():
     store = TaskStore()
     execute([add("Walk dog")], store, TODAY)
-    results = execute([add("Feed cat"), {"name": "delete_task", "args": {"title": "walk the dog"}}], store, TODAY)
+    results = execute([add("Feed cat"), {"name": "delete_task", "args": {"title": "walk the cat"}}], store, TODAY)
     assert [r.get("code") for r in results] == [NOT_RUN, "not_found"]
     assert "'Walk dog'" in results[1]["message"]  # closest title named
     assert store.snapshot() == [{"title": "Walk dog", "due_date": None, "status": "open"}]
+
+
+def test_due_dates_are_resolved_by_code_and_shown():
+    store = TaskStore()
+    r = execute([add("Dentist", "next Friday"), add("Rent", "the 1st"), add("Gym", "tomorrow morning")], store, TODAY)
+    assert [t["due_date"] for t in store.snapshot()] == ["2026-12-04", "2026-12-01", "2026-11-26"]
+    assert r[0]["message"] == "Task added: 'Dentist' (due Friday 2026-12-04)"
+    bad = execute([add("Later", "sometime soon")], store, TODAY)[0]
+    assert bad["code"] == "invalid_arguments" and "next Friday" in bad["message"]  # the accepted forms are named
+    assert store.count() == 3
+
+
+def test_update_renames_redates_clears_and_reopens():
+    store = TaskStore()
+    execute([add("Call mom", "tomorrow"), add("Pay rent")], store, TODAY)
+    upd = lambda **a: execute([{"name": "update_task", "args": a}], store, TODAY)[0]  # noqa: E731
+    assert upd(title="call mom", due_date="Friday")["message"] == "Task updated: 'Call mom' due Friday 2026-11-27."
+    assert upd(title="Call mom", new_title="Call mum")["status"] == "success"
+    assert upd(title="Call mum", due_date=None)["message"] == "Task updated: 'Call mum' no due date."
+    execute([{"name": "complete_task", "args": {"title": "pay rent"}}], store, TODAY)
+    assert upd(title="Pay rent", status="open")["status"] == "success"
+    assert store.snapshot() == [{"title": "Call mum", "due_date": None, "status": "open"},
+                                {"title": "Pay rent", "due_date": None, "status": "open"}]
+    assert upd(title="Call mum", new_title="Pay rent")["code"] == "duplicate"
+
+
+def test_delete_goes_to_the_trash_and_restore_brings_it_back():
+    store = TaskStore()
+    execute([add("Water plants", "2026-12-01")], store, TODAY)
+    r = execute([{"name": "delete_task", "args": {"title": "water plants"}}], store, TODAY)[0]
+    assert r["status"] == "success" and "trash" in r["message"] and store.count() == 0
+    assert [t.title for t in store.trash()] == ["Water plants"]
+    again = execute([{"name": "restore_task", "args": {"title": "Water plants"}}], store, TODAY)[0]
+    assert again["status"] == "success" and store.snapshot() == [{"title": "Water plants", "due_date": "2026-12-01",
+                                                                   "status": "open"}]
+    assert execute([{"name": "restore_task", "args": {"title": "water plants"}}], store, TODAY)[0]["code"] == "not_in_trash"
 
 
 def test_matching_is_case_and_whitespace_insensitive_and_never_touches_wrong_task():
@@ -63,11 +102,66 @@ def test_matching_is_case_and_whitespace_insensitive_and_never_touches_wrong_tas
     assert again["code"] == "already_done"
 
 
-def test_ambiguous_title_is_an_error():
+def test_a_second_open_task_with_the_same_title_is_refused():
     store = TaskStore()
-    execute([add("Pay bill"), add("pay  BILL")], store, TODAY)
-    r = execute([{"name": "delete_task", "args": {"title": "Pay bill"}}], store, TODAY)[0]
-    assert r["code"] == "ambiguous" and store.count() == 2
+    r = execute([add("Buy milk"), add("buy  MILK")], store, TODAY)
+    assert [x.get("code") for x in r] == [NOT_RUN, "duplicate"] and store.count() == 0
+    execute([add("Buy milk")], store, TODAY)
+    execute([{"name": "complete_task", "args": {"title": "Buy milk"}}], store, TODAY)
+    assert execute([add("Buy milk")], store, TODAY)[0]["status"] == "success"  # the first one is done
+
+
+def test_duplicate_titles_act_on_the_oldest_and_say_so():
+    """Stores written before the duplicate rule (or by hand) can hold the same title twice: a title
+    then names the oldest, instead of answering 'ambiguous' forever."""
+    store = TaskStore.from_snapshot([{"title": "Pay bill"}, {"title": "pay  BILL", "due_date": "2026-12-01"}])
+    r = execute([{"name": "complete_task", "args": {"title": "Pay bill"}}], store, TODAY)[0]
+    assert r["status"] == "success" and "2 tasks are titled 'Pay bill'; the oldest was completed" in r["message"]
+    assert [t["status"] for t in store.snapshot()] == ["done", "open"]
+    assert execute([{"name": "delete_task", "args": {"title": "pay bill"}}], store, TODAY)[0]["status"] == "success"
+    assert store.list("all")[0].status == "done" and [t.title for t in store.trash()] == ["pay  BILL"]
+
+
+def test_a_unique_partial_title_names_its_task_and_several_are_ambiguous():
+    store = TaskStore()
+    execute([add("Call the dentist"), add("Buy oat milk"), add("Buy almond milk")], store, TODAY)
+    r = execute([{"name": "complete_task", "args": {"title": "the dentist one"}}], store, TODAY)[0]
+    assert r["status"] == "success" and "'the dentist one' matched 'Call the dentist'" in r["message"]
+    amb = execute([{"name": "delete_task", "args": {"title": "milk"}}], store, TODAY)[0]
+    assert amb["code"] == "ambiguous" and set(amb["candidates"]) == {"Buy oat milk", "Buy almond milk"}
+    assert execute([{"name": "complete_task", "args": {"title": "oat milk"}}], store, TODAY)[0]["status"] == "success"
+    # open tasks come first: "milk" now names the one still open
+    assert "'Buy almond milk'" in execute([{"name": "delete_task", "args": {"title": "milk"}}], store, TODAY)[0]["message"]
+
+
+def test_titles_match_across_unicode_forms_and_invisible_characters():
+    store = TaskStore()
+    execute([add("Caf\u00e9 run"), add("Zoe\u200b party")], store, TODAY)  # NFC é; a zero-width space
+    assert store.snapshot()[1]["title"] == "Zoe party"  # format characters are cleaned from titles
+    r = execute([{"name": "complete_task", "args": {"title": "CAFE\u0301 RUN"}}], store, TODAY)[0]  # NFD É
+    assert r["status"] == "success" and "matched" not in r["message"]
+
+
+def test_undo_puts_back_exactly_what_a_block_changed():
+    store = TaskStore()
+    execute([add("Keep me"), add("Finish me")], store, TODAY)
+    before = store.snapshot()
+    from lib.executor import execute_block
+
+    block = execute_block([{"name": "delete_task", "args": {"title": "Keep me"}},
+                           {"name": "complete_task", "args": {"title": "finish me"}}, add("New", "tomorrow")], store, TODAY)
+    assert [r["status"] for r in block.results] == ["success"] * 3 and store.snapshot() != before
+    store.revert(block.undo)
+    assert store.snapshot() == before and store.trash() == []
+
+
+def test_a_busy_database_is_an_error_result_not_an_exception(tmp_path):
+    path = tmp_path / "t.sqlite"
+    holder = TaskStore(path, timeout_s=5)
+    blocked = TaskStore(path, timeout_s=0.05)
+    with holder.transaction():  # another writer holds the lock past the busy timeout
+        r = execute([add("A")], blocked, TODAY)
+    assert r[0]["code"] == "store_busy" and blocked.count() == 0
 
 
 def test_add_then_complete_in_one_block():

@@ -78,14 +78,14 @@ def test_generation_is_deterministic(tmp_path):
 
 
 def test_files_load_with_datasets_and_our_loader(tmp_path):
-    card = write_dataset(tmp_path, {"train": 60, "validation": 24, "test": 24}, seed=1)
+    card = write_dataset(tmp_path, {"train": 70, "validation": 28, "test": 28}, seed=1)
     assert card["overlap"]["train_vs_test"] == {"user_messages": 0, "final_user_messages": 0, "template_ids": 0, "phrasings": 0, "gold_titles": 0}
     import datasets
 
     ds = datasets.load_dataset("json", data_files={"test": str(tmp_path / "test.jsonl")})["test"]
-    assert len(ds) == 24 and {"id", "today", "messages", "gold", "category"} <= set(ds.column_names)
+    assert len(ds) == 28 and {"id", "today", "messages", "gold", "category"} <= set(ds.column_names)
     rows = load_rows(tmp_path / "test.jsonl")
-    assert len(rows) == 24 and all(parse_response(r.target).ok for r in rows)
+    assert len(rows) == 28 and all(parse_response(r.target).ok for r in rows)
 
 
 def test_public_schema_accepts_user_or_messages_and_rejects_both(tmp_path):

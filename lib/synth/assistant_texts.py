@@ -46,9 +46,27 @@ ANALYSIS = {
         "Several requests in one message: {summary}.",
         "Handle {n} requests in order: {summary}.",
     ],
-    "reschedule": [
-        "User wants '{title}' moved to {date}; there is no update tool, so delete it and add it again with the new date.",
-        "Change the due date of '{title}' to {date}: delete the old task and re-add it.",
+    "update_task_date": [
+        "User wants '{title}' moved to {date}.",
+        "Change the due date of '{title}' to {date}.",
+        "The user reschedules '{title}' for {date}.",
+    ],
+    "update_task_title": [
+        "User wants '{title}' renamed to '{new_title}'.",
+        "Rename task '{title}' to '{new_title}'.",
+    ],
+    "update_task_undate": [
+        "User wants the due date removed from '{title}'.",
+        "Clear the due date of '{title}'.",
+    ],
+    "update_task_reopen": [
+        "User says '{title}' is not done; reopen it.",
+        "Reopen task '{title}'.",
+    ],
+    "restore_task": [
+        "User wants '{title}' back from the trash.",
+        "Restore the deleted task '{title}'.",
+        "The user deleted '{title}' by mistake; restore it.",
     ],
 }
 
@@ -64,8 +82,8 @@ REPLIES = {
         "Anytime! Tell me if there's another task to manage.",
     ],
     "capabilities": [
-        "I manage your task list: I can add tasks (with or without a due date), list them, summarize them, mark them done and delete them.",
-        "I can add tasks with optional due dates, show your open, done or all tasks, give you a summary, complete tasks and delete them.",
+        "I manage your task list: I can add tasks (with or without a due date), list them, summarize them, mark them done, change them, delete them and restore deleted ones.",
+        "I can add tasks with optional due dates, show your open, done or all tasks, give you a summary, complete, rename or reschedule tasks, and delete or restore them.",
     ],
     "out_of_scope": [
         "Sorry, I can't help with that. I can only manage your tasks: add, list, summarize, complete or delete them.",
@@ -89,25 +107,35 @@ REPLIES = {
 }
 
 
-def analysis_sentence(rng: random.Random, gold: list[dict[str, Any]]) -> str:
-    """The <analysis> sentence for these gold calls."""
+def _key(call: dict[str, Any]) -> str:
+    a = call["args"]
+    if call["name"] == "add_task":
+        return "add_task_dated" if "due_date" in a else "add_task"
+    if call["name"] == "update_task":
+        if "new_title" in a:
+            return "update_task_title"
+        if "status" in a:
+            return "update_task_reopen"
+        return "update_task_date" if a.get("due_date") else "update_task_undate"
+    return call["name"]
+
+
+def analysis_sentence(rng: random.Random, calls: list[dict[str, Any]]) -> str:
+    """The <analysis> sentence for these calls (dates in the user's words, as the calls hold them)."""
     def one(call: dict[str, Any]) -> str:
         a = call["args"]
-        if call["name"] == "add_task":
-            key = "add_task_dated" if "due_date" in a else "add_task"
-            return rng.choice(ANALYSIS[key]).format(title=a["title"], date=a.get("due_date"))
-        return rng.choice(ANALYSIS[call["name"]]).format(title=a.get("title"), status=a.get("status"))
+        return rng.choice(ANALYSIS[_key(call)]).format(title=a.get("title"), date=a.get("due_date"),
+                                                       status=a.get("status"), new_title=a.get("new_title"))
 
-    if len(gold) == 1:
-        return one(gold[0])
-    if [c["name"] for c in gold] == ["delete_task", "add_task"] and gold[0]["args"]["title"] == gold[1]["args"]["title"]:
-        return rng.choice(ANALYSIS["reschedule"]).format(title=gold[1]["args"]["title"], date=gold[1]["args"].get("due_date"))
-    summary = "; ".join(one(c).rstrip(".") for c in gold)
-    return rng.choice(ANALYSIS["multi"]).format(n=len(gold), summary=summary)
+    if len(calls) == 1:
+        return one(calls[0])
+    summary = "; ".join(one(c).rstrip(".") for c in calls)
+    return rng.choice(ANALYSIS["multi"]).format(n=len(calls), summary=summary)
 
 
-def reference_answer(rng: random.Random, outcome: Union[str, list], gold: list[dict[str, Any]]) -> str:
-    """The reference response: a <final> reply for a reply key, else analysis + the gold calls."""
+def reference_answer(rng: random.Random, outcome: Union[str, list], calls: list[dict[str, Any]]) -> str:
+    """The reference response: a <final> reply for a reply key, else analysis + the calls (due
+    dates as the user said them: the executor resolves them)."""
     if isinstance(outcome, str):
         return format_final(rng.choice(REPLIES[outcome]))
-    return format_action(gold, analysis_sentence(rng, gold))
+    return format_action(calls, analysis_sentence(rng, calls))

@@ -16,6 +16,7 @@ from lib.dataset import Row
 from lib.executor import execute
 from lib.parser import parse_response
 from lib.store import title_key
+from lib.tools import validate_call
 from lib.synth.families import split_families
 from lib.synth.heldout import core
 from lib.synth.templates import CATEGORIES
@@ -28,7 +29,7 @@ def validate_sample(row: dict[str, Any] | Row) -> list[str]:
     parsed = parse_response(row.target or "", "strict")
     if not parsed.ok:
         problems.append(f"target does not parse: {parsed.errors}")
-    if parsed.calls != row.gold:
+    if [_canonical(c, row.today) for c in parsed.calls] != [_canonical(g, row.today) for g in row.gold]:
         problems.append("parsed calls differ from gold")
     if row.gold:
         results = execute(row.gold, row.prepare_store(), row.today)
@@ -37,6 +38,12 @@ def validate_sample(row: dict[str, Any] | Row) -> list[str]:
         if m["role"] == "tool" and '"status": "error"' in m["content"]:
             problems.append("history holds a failed tool call")
     return problems
+
+
+def _canonical(call, today) -> Any:
+    """A call with its due date resolved: the answer says "next Friday", the gold holds the date."""
+    name, args, error = validate_call(call, today)
+    return (name, args.canonical()) if args is not None else ("invalid", error)
 
 
 def family_core_overlap(a: str, b: str) -> int:

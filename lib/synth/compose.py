@@ -15,9 +15,11 @@ import re
 from typing import Iterable
 
 from lib.synth.heldout import PREFIXES, TAILS, core, held_out_cores
-from lib.synth.slots import ADD, ADD_D, ADD_T2, DEL, DONE, LIST, SUM, Calls, Template
+from lib.synth.slots import (ADD, ADD_D, ADD_T2, DEL, DONE, DONE_OBJ, LIST, MOVE, RENAME, REOPEN, RESTORE, SUM,
+                             UNDATE, Calls, Template)
 
-_ADD_VERBS = ["add", "create", "make", "set up", "log", "save", "record", "open", "enter", "start"]
+_ADD_VERBS = ["add", "create", "make", "set up", "log", "save", "record", "open", "enter", "start", "schedule", "note",
+              "book"]
 _ADD_NOUNS = ["a task", "a to-do", "a todo", "a reminder", "a new task", "an item", "a new to-do", "an entry"]
 _PUT_VERBS = ["add", "put", "jot down", "write down", "note down", "pop", "stick", "throw", "list"]
 _PUT_PLACES = ["on my list", "on my to-do list", "to my tasks", "on the list", "in my tasks", "to my todo list"]
@@ -38,11 +40,22 @@ def _add(dated: bool) -> list[Template]:
     for need, tail in itertools.product(_NEED, _NEED_TAILS):
         out.append((f"{need} {{t1}}{when}{tail}", calls))
     out += [(f"{label} {{t1}}{when}", calls) for label in _LABELS]
+    out += [(f"{ask} {{t1}}{when}?", calls) for ask in _ASK_ADD]
+    if not dated:  # vague times are no due date
+        out += [(f"{need} {{t1}} {vague}", calls) for need, vague in itertools.product(_NEED[:6] + ["remind me to", "add"], _VAGUE)]
     if dated:
         out += [("{d1}: {t1}", calls), ("{d1} - {t1}", calls), ("{t1}, due {d1}", calls),
-                ("{t1} {d1}", calls), ("{t1}, deadline {d1}", calls)]
+                ("{t1} {d1}", calls), ("{t1}, deadline {d1}", calls), ("remind me {d1} to {t1}", calls),
+                ("set a reminder for {d1}: {t1}", calls), ("{d1} I need to {t1}", calls),
+                ("{d1} remind me to {t1}", calls), ("{t1} by {d1} please", calls)]
         out += [(f"{need} {{t1}} by then: {{d1}}", calls) for need in _NEED[:4]]
     return out
+
+
+_VAGUE = ["at some point", "eventually", "one of these days", "when I get a chance", "someday", "no rush", "whenever",
+          "at some stage", "in the future", "when I have time", "one day"]
+_ASK_ADD = ["will you remind me to", "can I add", "could I get a reminder to", "would you note", "mind adding",
+            "can u add", "pls add", "you there? add", "remember that I must"]
 
 
 _SHOW = ["show", "list", "display", "show me", "give me", "pull up", "print", "read me", "tell me", "bring up", "open"]
@@ -121,10 +134,65 @@ _DELETE_TAILS = [", remove it", ", delete it", ", take it off", " - drop it", ",
                  ", scrap it", ", remove the task"]
 
 
+# Said as done, in the past tense: the answer names the task by its thing ("oat milk"), which the
+# executor matches to "Buy oat milk" (a unique partial title).
+_DONE_PAST = ["I {t1.past}", "just {t1.past}", "{t1.past} already", "I {t1.past} earlier", "finally {t1.past}",
+              "I already {t1.past}", "we {t1.past}", "I {t1.past} this morning", "{t1.past} it", "I {t1.past} yesterday",
+              "good news, I {t1.past}", "I {t1.past} just now"]
+_DONE_OBJECT = ["the {t1.obj} one is done", "{t1.obj}: done", "mark the {t1.obj} task done", "tick off the {t1.obj} one",
+                "done with the {t1.obj}", "{t1.obj} is sorted", "the {t1.obj} thing is finished", "check off {t1.obj}",
+                "cross off the {t1.obj}"]
+
+
 def _complete() -> list[Template]:
     out: list[Template] = [(f, DONE) for f in _DONE_IMPERATIVE]
     out += [(s + t, DONE) for s, t in itertools.product(_DONE_STATEMENT, _DONE_TAILS)]
+    out += [(s + t, DONE_OBJ) for s, t in itertools.product(_DONE_PAST, _DONE_TAILS[:5])]
+    out += [(s, DONE_OBJ) for s in _DONE_OBJECT]
     return out
+
+
+_MOVE_VERBS = ["move", "push", "shift", "change", "reschedule", "bump", "set", "delay", "postpone", "put off", "slide",
+               "move back", "bring forward", "re-date", "pull forward"]
+_MOVE_FRAMES = ["{v} {t1} to {d1}", "{v} {t1} for {d1}", "{v} the task {t1} to {d1}", "{v} '{t1}' until {d1}",
+                "{v} the {t1} task to {d1}", "{v} {t1}, make it {d1}"]
+_MOVE_STATEMENT = ["{t1} is due {d1} now", "{t1} moved to {d1}", "{t1} needs to happen {d1} instead",
+                   "{t1} should be {d1}", "let's do {t1} {d1} instead", "{t1} got moved to {d1}",
+                   "new date for {t1}: {d1}", "{t1} will have to wait till {d1}", "the deadline for {t1} is now {d1}"]
+_RENAME = ["rename {t1} to {t2}", "retitle {t1} to {t2}", "rename the task {t1} as {t2}", "{t1} should be renamed {t2}",
+           "change {t1}'s title to {t2}", "call the {t1} task {t2}", "give {t1} the name {t2}", "rename '{t1}' as '{t2}'", "change {t1} to say {t2}", "call {t1} {t2} instead",
+           "{t1} should read {t2}", "edit {t1}: {t2}", "reword {t1} to {t2}", "change the title of {t1} to {t2}",
+           "update the name of {t1}: {t2}", "{t1} -> {t2}", "fix the title: {t1} should be {t2}"]
+_UNDATE = ["remove the date from {t1}", "clear the due date on {t1}", "{t1} has no due date", "no deadline for {t1}",
+           "drop the deadline on {t1}", "{t1} can be whenever", "unschedule {t1}", "{t1} isn't due any day",
+           "take the due date away from {t1}", "{t1} has no date anymore"]
+_REOPEN = ["reopen {t1}", "undo completing {t1}", "mark {t1} incomplete", "{t1} was marked done by mistake",
+           "take the done mark off {t1}", "{t1}: not done after all", "revert {t1} to open", "unmark {t1} as done", "mark {t1} as open again", "{t1} is not done", "un-complete {t1}", "set {t1} back to open",
+           "{t1} isn't done yet", "I haven't finished {t1} after all", "put {t1} back to open", "{t1} needs doing again",
+           "uncheck {t1}", "untick {t1}"]
+
+
+def _update() -> list[Template]:
+    out: list[Template] = [(f.replace("{v}", v), MOVE) for v, f in itertools.product(_MOVE_VERBS, _MOVE_FRAMES)]
+    out += [(s, MOVE) for s in _MOVE_STATEMENT]
+    out += [(s, RENAME) for s in _RENAME] + [(s, UNDATE) for s in _UNDATE] + [(s, REOPEN) for s in _REOPEN]
+    return out
+
+
+_RESTORE_VERBS = ["restore", "bring back", "undelete", "recover", "get back", "retrieve", "un-delete", "put back"]
+_RESTORE_FRAMES = ["{v} {t1}", "{v} the task {t1}", "{v} '{t1}' from the trash", "{v} {t1} to my list",
+                   "{v} the deleted task {t1}"]
+_RESTORE_STATEMENT = ["{t1} needs to come back", "get {t1} out of the trash", "bring {t1} back from the bin",
+                      "I want {t1} back", "return {t1} to the list", "un-trash {t1}", "I need {t1} back",
+                      "take {t1} out of the trash", "{t1} back on the list please", "restore the task called {t1}",
+                      "I deleted {t1} by accident", "{t1} was deleted by mistake", "I didn't mean to delete {t1}",
+                      "I still need {t1}, restore it", "{t1} should not be in the trash", "where did {t1} go? bring it back",
+                      "undo the delete of {t1}", "{t1} wasn't supposed to be removed"]
+
+
+def _restore() -> list[Template]:
+    out: list[Template] = [(f.replace("{v}", v), RESTORE) for v, f in itertools.product(_RESTORE_VERBS, _RESTORE_FRAMES)]
+    return out + [(s, RESTORE) for s in _RESTORE_STATEMENT]
 
 
 def _delete() -> list[Template]:
@@ -170,6 +238,11 @@ _OUT_OF_SCOPE = [
     "what should I eat for dinner?", "give me tips for sleeping better", "what's a good book to read?",
     "explain quantum physics", "how do I tie a tie?", "what's the meaning of life?", "is coffee bad for you?",
     "which phone should I buy?", "how do I learn Spanish fast?", "what's the best way to lose weight?",
+    # doing it now, for the user: a task assistant can only note it down
+    "order a pizza for me right now", "order me a taxi", "buy these shoes for me", "call my mom for me",
+    "book me a haircut now", "pay my phone bill for me", "send flowers to my wife", "reserve a table at 8",
+    "get me tickets for the match", "transfer money to my savings", "email my landlord for me",
+    "text Sam that I'm running late", "message the team that the meeting moved", "order groceries online for me",
     # weather and time
     "is it going to snow this weekend?", "how hot is it today?", "what's the forecast for Berlin?",
     "when does the sun set today?", "what day of the week was 1 January 2000?",
@@ -201,20 +274,24 @@ def _clauses(t: str, d: str) -> list[tuple[str, Calls]]:
     add = [("add_task", {"title": t})]
     add_d = [("add_task", {"title": t, "due_date": d})]
     return [(f"add {{{t}}}", add), (f"create a task to {{{t}}}", add), (f"remind me to {{{t}}} {{{d}}}", add_d),
+            (f"add {{{t}}} {{{d}}}", add_d), (f"{{{t}}} {{{d}}}", add_d), (f"{{{t}}}", add),
             (f"put '{{{t}}}' on my list {{{d}}}", add_d), (f"jot down {{{t}}}", add),
             (f"mark {{{t}}} done", [("complete_task", {"title": t})]),
             (f"I finished {{{t}}}", [("complete_task", {"title": t})]),
             (f"check off {{{t}}}", [("complete_task", {"title": t})]),
             (f"delete {{{t}}}", [("delete_task", {"title": t})]),
             (f"get rid of {{{t}}}", [("delete_task", {"title": t})]),
-            (f"drop {{{t}}}", [("delete_task", {"title": t})])]
+            (f"drop {{{t}}}", [("delete_task", {"title": t})]),
+            (f"move {{{t}}} to {{{d}}}", [("update_task", {"title": t, "due_date": d})]),
+            (f"restore {{{t}}}", [("restore_task", {"title": t})])]
 
 
 _TAIL_CLAUSES: list[tuple[str, Calls]] = [
     ("show my list", LIST("open")), ("show me what's open", LIST("open")), ("list everything", LIST("all")),
     ("show all my tasks", LIST("all")), ("show what I've finished", LIST("done")),
     ("give me a summary", SUM), ("how many tasks do I have now?", SUM)]
-_JOINS = [" and ", ", then ", "; also ", ". Also ", " and then ", ", plus ", " & ", ", and after that "]
+_JOINS = [" and ", ", then ", "; also ", ". Also ", " and then ", ", plus ", " & ", ", and after that ", " as well as ",
+          ", and also ", ", ", " + ", ". And ", " along with "]
 
 
 def _multi_intent() -> list[Template]:
@@ -234,9 +311,17 @@ MULTI_TURN_FOLLOW_UPS: list[Template] = [
     ("add {t2} too", ADD_T2), ("plus {t2}", ADD_T2), ("next: {t2}", ADD_T2), ("{t2} as well", ADD_T2),
     ("also add {t2}", ADD_T2), ("and {t2} {d2}", [("add_task", {"title": "t2", "due_date": "d2"})]),
     ("one more thing: {t2} {d2}", [("add_task", {"title": "t2", "due_date": "d2"})]),
-    ("delete it again", [("delete_task", {"title": "t1"})]), ("actually that's done already", DONE),
-    ("move it to {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})]),
-    ("make that due {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})]),
+    ("delete it again", DEL), ("actually that's done already", DONE),
+    ("move it to {d1}", MOVE), ("make that due {d1}", MOVE), ("push it to {d1}", MOVE), ("no wait, {d1}", MOVE),
+    ("rename it {t2}", RENAME), ("call it {t2}", RENAME), ("drop the date", UNDATE), ("it has no deadline", UNDATE),
+]
+# Follow-ups after "delete {t1}": changing one's mind.
+AFTER_DELETE_FOLLOW_UPS: list[Template] = [
+    ("undo that", RESTORE), ("wait, I need it", RESTORE), ("no, restore it", RESTORE), ("oops, put it back", RESTORE),
+]
+# Follow-ups after "mark {t1} done".
+AFTER_DONE_FOLLOW_UPS: list[Template] = [
+    ("not yet actually, reopen it", REOPEN), ("sorry, it's not done", REOPEN), ("undo, it's still open", REOPEN),
 ]
 
 
@@ -244,7 +329,7 @@ def base_families() -> dict[str, list[Template]]:
     """Every composed family per category, before wrapping and filtering."""
     return {
         "add_dated": _add(True), "add_undated": _add(False), "list": _list(), "summarize": _summarize(),
-        "complete": _complete(), "delete": _delete(),
+        "complete": _complete(), "delete": _delete(), "update": _update(), "restore": _restore(),
         "conversation": [(t, kind) for kind, items in _CONVERSATION.items() for t in items],
         "out_of_scope": _simple(_OUT_OF_SCOPE, "out_of_scope"),
         "clarification": _simple([f.replace("{v}", v) for f, v in itertools.product(_CLARIFY, _ADD_VERBS)]
@@ -292,6 +377,8 @@ def composed_templates(seed: int = 3407, per_category: int = 150) -> dict[str, l
 
 
 def composed_multi_turn() -> list[tuple[list[Template], Template]]:
-    """Multi-turn families: "add {t1}" then a composed follow-up (held-out cores dropped)."""
+    """Multi-turn families: a plain first turn, then a composed follow-up (held-out cores dropped)."""
     held_out = held_out_cores()
-    return [([("add {t1}", ADD)], last) for last in MULTI_TURN_FOLLOW_UPS if core(last[0]) not in held_out]
+    pairs = [(("add {t1}", ADD), MULTI_TURN_FOLLOW_UPS), (("delete {t1}", DEL), AFTER_DELETE_FOLLOW_UPS),
+             (("mark {t1} done", DONE), AFTER_DONE_FOLLOW_UPS)]
+    return [([first], last) for first, follow_ups in pairs for last in follow_ups if core(last[0]) not in held_out]

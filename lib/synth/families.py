@@ -12,6 +12,11 @@ from lib.synth.templates import MULTI_TURN, TEMPLATES
 Family = tuple[list[Template], Template]  # (earlier turns, the last turn the row is about)
 
 
+def hand_written_count(split: str, category: str) -> int:
+    """How many of `split_families(split)[category]` are hand-written (they come first)."""
+    return len(MULTI_TURN[split]) if category == "multi_turn" else len(TEMPLATES[category][split])
+
+
 @functools.cache
 def split_families(split: str) -> dict[str, list[Family]]:
     """Per category, the (earlier turns, last turn) families of a split."""

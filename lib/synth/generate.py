@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -22,13 +23,13 @@ from lib.prompts import tool_results_message
 from lib.store import TaskStore
 from lib.synth.assistant_texts import reference_answer
 from lib.synth.checks import check_splits, dataset_card, user_messages, validate_sample
-from lib.synth.date_phrases import date_expression
-from lib.synth.families import split_families
-from lib.synth.slots import fill, resolve_calls
-from lib.synth.task_phrases import task_phrases
+from lib.synth.date_phrases import date_argument, date_expression
+from lib.synth.families import hand_written_count, split_families
+from lib.synth.slots import fill, literal, resolve_calls
+from lib.synth.task_phrases import phrase_forms, task_phrases
 from lib.synth.templates import CATEGORIES, SPLITS
 
-GENERATOR_VERSION = "1.2"
+GENERATOR_VERSION = "2.0"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
 FIRST_DAY, LAST_DAY = dt.date(2024, 1, 1), dt.date(2028, 12, 31)
 
@@ -43,6 +44,36 @@ def _surface(rng: random.Random, phrase: str) -> str:
     return phrase
 
 
+# Training rows only: people type fast. Held-out rows stay as their templates say.
+_CHATTER_BEFORE = ["ugh, ", "ok so ", "hmm, ", "quick thing: ", "hey there, ", "morning! ", "right, so ", "one thing - "]
+_CHATTER_AFTER = [" 🙏", " 👍", " :)", " asap", " if you can", " thanks!!", " cheers", " ty", " 😊", "!!", " please and thanks"]
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    """One slip in a word of the template's own text (never inside a slot)."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"(?<![{\w.])[A-Za-z]{4,}(?![\w}])", text)]
+    if not words:
+        return text
+    a, b = rng.choice(words)
+    word = text[a:b]
+    i = rng.randrange(1, len(word) - 2)
+    slip = word[:i] + word[i + 1] + word[i] + word[i + 2:] if rng.random() < 0.5 else word[:i] + word[i + 1:]
+    return text[:a] + slip + text[b:]
+
+
+def _noisy(rng: random.Random, text: str) -> str:
+    r = rng.random()
+    if r < 0.08:
+        text = _typo(rng, text)
+    elif r < 0.14:
+        text = rng.choice(_CHATTER_BEFORE) + text
+    elif r < 0.20 and not text.endswith("?"):
+        text = text + rng.choice(_CHATTER_AFTER)
+    elif r < 0.25:
+        text = text.lower()
+    return text
+
+
 def phrases_by_split(seed: int) -> dict[str, list[str]]:
     """The task phrases of each split: a seeded 70/15/15 cut of the whole bank."""
     phrases = sorted(set(task_phrases()))
@@ -52,49 +83,96 @@ def phrases_by_split(seed: int) -> dict[str, list[str]]:
     return {"train": phrases[:cut1], "validation": phrases[cut1:cut2], "test": phrases[cut2:]}
 
 
-def _random_task(rng: random.Random, title: str, today: dt.date, status: Optional[str] = None) -> dict[str, Any]:
+def _random_task(rng: random.Random, title: str, today: dt.date, state: Optional[str] = None) -> dict[str, Any]:
+    """A task in the store before the conversation; state "open", "done", "deleted" (in the trash) or random."""
     due = None if rng.random() < 0.4 else (today + dt.timedelta(days=rng.randrange(-10, 30))).isoformat()
-    return {"title": title, "due_date": due, "status": status or rng.choice(["open", "open", "done"])}
+    state = state or rng.choice(["open", "open", "done"])
+    task = {"title": title, "due_date": due, "status": "done" if state == "done" else "open"}
+    return {**task, "deleted": True} if state == "deleted" else task
 
 
-def _one_sample(rng: random.Random, split: str, category: str, pool: list[str]) -> dict[str, Any]:
+def _required_states(turns: list) -> dict[str, str]:
+    """The state each task slot must be in before the conversation, from the first call naming it."""
+    states: dict[str, str] = {}
+    for _, calls in turns:
+        if isinstance(calls, str):
+            continue
+        for tool, spec in calls:
+            slot = spec.get("title", "=").split(".")[0]
+            if slot.startswith("=") or slot in states:
+                continue
+            if tool == "add_task":
+                states[slot] = "new"
+            elif tool == "restore_task":
+                states[slot] = "deleted"
+            elif tool == "update_task" and spec.get("status") == literal("open"):
+                states[slot] = "done"
+            elif tool in ("complete_task", "delete_task", "update_task"):
+                states[slot] = "open"
+    return states
+
+
+def _family(rng: random.Random, split: str, category: str) -> tuple[int, Any]:
+    """A family of this split. Training picks a hand-written family 40% of the time: they hold the
+    plainest everyday forms ("add X tomorrow"), which the composed hundreds would otherwise drown."""
+    families = split_families(split)[category]
+    hand_written = hand_written_count(split, category)
+    if split == "train" and hand_written < len(families) and rng.random() < HAND_WRITTEN_SHARE:
+        index = rng.randrange(hand_written)
+    else:
+        index = rng.randrange(len(families))
+    return index, families[index]
+
+
+HAND_WRITTEN_SHARE = 0.4
+
+
+def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], shaped: list[str]) -> dict[str, Any]:
     today = FIRST_DAY + dt.timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
+    index, (earlier, last) = _family(rng, split, category)
+    template_id = f"{category}/{split}/{index}"
+    turns = [*earlier, last]
+    texts = " ".join(t for t, _ in turns) + " " + " ".join(v for _, c in turns if not isinstance(c, str)
+                                                           for _, spec in c for v in spec.values())
+    needs_forms = {f"t{i}" for i in (1, 2, 3) if f"t{i}." in texts}
     picks = rng.sample(pool, 6)
+    for i in (1, 2, 3):  # a slot said as "bought oat milk" needs a verb + object phrase
+        while f"t{i}" in needs_forms and not phrase_forms(picks[i - 1]):
+            picks[i - 1] = rng.choice(shaped)
+    if len(set(picks)) < len(picks):
+        picks = list(dict.fromkeys(picks)) + [p for p in pool if p not in picks][: len(picks) - len(set(picks))]
     typed = {f"t{i}": _surface(rng, picks[i - 1]) for i in (1, 2, 3)}
+    if category in ("add_dated", "add_undated") and rng.random() < 0.15 and phrase_forms(typed["t1"]):
+        typed["t1"] = phrase_forms(typed["t1"])["obj"]  # "add oat milk": a thing, not a whole phrase
+    for i in (1, 2, 3):
+        typed.update({f"t{i}.{form}": value for form, value in phrase_forms(typed[f"t{i}"]).items()})
     titles = {k: normalize_title(v) for k, v in typed.items()}
     date_pairs = {f"d{i}": date_expression(rng, today) for i in (1, 2)}
     date_words = {k: v[0] for k, v in date_pairs.items()}
-    dates = {k: v[1] for k, v in date_pairs.items()}
+    dates = {k: v[1] for k, v in date_pairs.items()}  # ISO: the gold
+    date_args = {k: date_argument(v) for k, v in date_words.items()}  # the user's words: the answer
     slots = {**typed, **date_words}
 
-    families = split_families(split)[category]
-    index = rng.randrange(len(families))
-    earlier, last = families[index]
-    template_id = f"{category}/{split}/{index}"
-
-    # Tasks already in the store: whatever the calls refer to, plus distractors.
-    turns = [*earlier, last]
-    needs_existing = {s for _, calls in turns if not isinstance(calls, str)
-                      for tool, spec in calls if tool in ("complete_task", "delete_task") for s in spec.values()}
-    added_in_history = {s for _, calls in earlier if not isinstance(calls, str)
-                        for tool, spec in calls if tool == "add_task" for s in spec.values()}
-    tasks = [_random_task(rng, titles[s], today, "open") for s in sorted(needs_existing - added_in_history)]
+    # Tasks already in the store: whatever the calls need (open, done or in the trash), plus distractors.
+    states = _required_states(turns)
+    tasks = [_random_task(rng, titles[s], today, state) for s, state in sorted(states.items()) if state != "new"]
     tasks += [_random_task(rng, normalize_title(p), today) for p in picks[3:3 + rng.randrange(0, 4)]]
     rng.shuffle(tasks)
 
     store = TaskStore.from_snapshot(tasks)
     history: list[dict[str, str]] = []
     for text, calls in earlier:
-        gold = [] if isinstance(calls, str) else resolve_calls(calls, titles, dates)
-        reply = reference_answer(rng, calls, gold)
+        said = [] if isinstance(calls, str) else resolve_calls(calls, titles, date_args)
+        reply = reference_answer(rng, calls, said)
         history += [{"role": "user", "content": fill(text, slots)}, {"role": "assistant", "content": reply}]
-        if gold:
-            history.append(tool_results_message(execute(gold, store, today)))
+        if said:
+            history.append(tool_results_message(execute(said, store, today)))
     text, outcome = last
-    user = fill(text, slots)
+    user = fill(_noisy(rng, text) if split == "train" else text, slots)
     if rng.random() < 0.3 and not user.startswith("{"):
         user = user[:1].upper() + user[1:]
     gold = [] if isinstance(outcome, str) else resolve_calls(outcome, titles, dates)
+    said = [] if isinstance(outcome, str) else resolve_calls(outcome, titles, date_args)
     return {
         "today": today.isoformat(),
         "category": category,
@@ -102,7 +180,7 @@ def _one_sample(rng: random.Random, split: str, category: str, pool: list[str]) 
         "tasks": tasks,
         "messages": history + [{"role": "user", "content": user}],
         "gold": gold,
-        "target": reference_answer(rng, outcome, gold),
+        "target": reference_answer(rng, outcome, said),
     }
 
 
@@ -110,12 +188,13 @@ def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = ()) -> 
     """n rows of one split, categories in equal shares; skips user messages in `taken`."""
     rng = random.Random(f"{seed}-{split}")
     pool = phrases_by_split(seed)[split]
+    shaped = [p for p in pool if phrase_forms(p)]
     seen_elsewhere = set(taken)
     rows = []
     for i in range(n):
         category = CATEGORIES[i % len(CATEGORIES)]
         for _ in range(100):
-            sample = _one_sample(rng, split, category, pool)
+            sample = _one_sample(rng, split, category, pool, shaped)
             if sample["messages"][-1]["content"] not in seen_elsewhere:
                 break
         else:

@@ -42,7 +42,8 @@ _TAIL_RE = re.compile(rf"(?<=.) (?:{_alternation(TAILS)})$")
 def core(template: str) -> str:
     """A template without slot numbers, punctuation, case and polite prefixes/tails: what makes it
     one phrasing. Two templates with the same core are one family."""
-    text = SLOT_RE.sub(r" \1_ ", template.lower())  # a slot stays a word: "t_" (task) or "d_" (date)
+    # a slot stays a word: "t_" (task), "d_" (date), "t_obj" / "t_past" (a task's forms)
+    text = SLOT_RE.sub(lambda m: f" {m.group(1)}_{m.group(2) or ''} ", template.lower())
     text = re.sub(r"[^\w' -]+", " ", text).replace("todo", "to-do")
     words = " ".join(text.split())
     while True:

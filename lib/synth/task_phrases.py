@@ -100,3 +100,29 @@ def task_phrases() -> list[str]:
     phrases = [f"{verb} {obj}" for verb, objs in TASK_BANK.items() for obj in objs]
     phrases += [p[0].lower() + p[1:] for p in EXTRA_PHRASES]
     return phrases
+
+
+# The simple past of every verb in TASK_BANK: "I {t1.past}" says a task is done ("I bought oat milk").
+PAST = {
+    "buy": "bought", "call": "called", "email": "emailed", "pay": "paid", "book": "booked", "clean": "cleaned",
+    "fix": "fixed", "write": "wrote", "review": "reviewed", "schedule": "scheduled", "pick up": "picked up",
+    "renew": "renewed", "prepare": "prepared", "send": "sent", "water": "watered", "return": "returned",
+    "update": "updated", "plan": "planned", "take": "took", "order": "ordered", "cancel": "cancelled",
+    "finish": "finished", "organize": "organized", "submit": "submitted", "visit": "visited", "text": "texted",
+    "check": "checked", "ask": "asked", "research": "researched", "practice": "practiced", "install": "installed",
+    "sell": "sold", "register": "registered", "confirm": "confirmed", "print": "printed", "wrap": "wrapped",
+    "bake": "baked", "repair": "repaired", "download": "downloaded", "charge": "charged", "defrost": "defrosted",
+    "sort": "sorted", "refill": "refilled", "invite": "invited", "read": "read",
+}
+assert set(PAST) == set(TASK_BANK), set(TASK_BANK) ^ set(PAST)
+
+
+def phrase_forms(phrase: str) -> dict[str, str]:
+    """{"obj", "past"} of a verb + object phrase ("buy oat milk" -> "oat milk", "bought oat milk"),
+    or {} for phrases without that shape ("gym at 6")."""
+    low = phrase.lower()
+    for verb in sorted(TASK_BANK, key=len, reverse=True):
+        if low.startswith(verb + " "):
+            obj = phrase[len(verb) + 1:]
+            return {"obj": obj, "past": PAST[verb] + " " + obj}
+    return {}

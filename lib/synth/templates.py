@@ -4,7 +4,8 @@ construction; `lib.synth.heldout` defines what counts as the same phrasing)."""
 
 from __future__ import annotations
 
-from lib.synth.slots import ADD, ADD_D, DEL, DONE, LIST, SUM, Template
+from lib.synth.slots import (ADD, ADD_D, DEL, DONE, DONE_OBJ, LIST, MOVE, RENAME, REOPEN, RESTORE, SUM, UNDATE,
+                             Template)
 
 SPLITS = ("train", "validation", "test")
 
@@ -59,7 +60,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                   ("check off {t1}", DONE), ("complete the task '{t1}'", DONE), ("done with {t1}!", DONE),
                   ("you can tick off \"{t1}\"", DONE),
                   ("set {t1} as completed", DONE), ("I've done {t1}", DONE), ("please mark {t1} finished", DONE),
-                  ("mark the task {t1} complete", DONE), ("close {t1}", DONE)],
+                  ("mark the task {t1} complete", DONE), ("close {t1}", DONE),
+                  ("I {t1.past}", DONE_OBJ), ("just {t1.past}", DONE_OBJ), ("mark the {t1.obj} one done", DONE_OBJ),
+                  ("{t1.obj} is done", DONE_OBJ), ("I {t1.past} today, tick it off", DONE_OBJ)],
         "validation": [("I've taken care of {t1}, mark it complete", DONE), ("set {t1} to done", DONE)],
         "test": [("{t1} - finished it just now", DONE), ("please close out the task {t1}", DONE)],
     },
@@ -71,6 +74,27 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                   ("trash {t1}", DEL), ("I don't need to {t1} anymore, delete it", DEL)],
         "validation": [("I no longer need to {t1}, delete that task", DEL), ("please discard {t1}", DEL)],
         "test": [("wipe {t1} from my tasks", DEL), ("forget about {t1} entirely, remove it", DEL)],
+    },
+    "update": {
+        "train": [("move {t1} to {d1}", MOVE), ("change {t1} to {d1}", MOVE), ("reschedule {t1} for {d1}", MOVE),
+                  ("push {t1} to {d1}", MOVE), ("{t1} is now due {d1}", MOVE), ("make {t1} due {d1}", MOVE),
+                  ("postpone {t1} until {d1}", MOVE), ("change the due date of {t1} to {d1}", MOVE),
+                  ("rename {t1} to {t2}", RENAME), ("change the name of {t1} to {t2}", RENAME),
+                  ("call the task {t1} '{t2}' instead", RENAME), ("remove the due date from {t1}", UNDATE),
+                  ("{t1} has no deadline anymore", UNDATE), ("reopen {t1}", REOPEN), ("mark {t1} as not done", REOPEN),
+                  ("{t1} isn't finished after all", REOPEN)],
+        "validation": [("shift {t1} to {d1}", MOVE), ("retitle {t1} as {t2}", RENAME),
+                       ("take the deadline off {t1}", UNDATE), ("undo the completion of {t1}", REOPEN)],
+        "test": [("can {t1} wait until {d1}?", MOVE), ("{t1} should be called {t2}", RENAME),
+                 ("{t1} doesn't need a date", UNDATE), ("{t1} still needs doing, open it again", REOPEN)],
+    },
+    "restore": {
+        "train": [("restore {t1}", RESTORE), ("bring back {t1}", RESTORE), ("undelete {t1}", RESTORE),
+                  ("get {t1} back", RESTORE), ("I deleted {t1} by mistake", RESTORE),
+                  ("put {t1} back on my list", RESTORE), ("recover {t1} from the trash", RESTORE),
+                  ("undo deleting {t1}", RESTORE)],
+        "validation": [("I need {t1} back, restore it", RESTORE), ("pull {t1} out of the trash", RESTORE)],
+        "test": [("oops, {t1} shouldn't have been deleted", RESTORE), ("can I get {t1} back?", RESTORE)],
     },
     "conversation": {
         "train": [("hi", "greeting"), ("hello there!", "greeting"), ("good morning", "greeting"),
@@ -137,7 +161,11 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
 # simplest phrasings; the follow-up phrasing is what the family is about.
 MULTI_TURN: dict[str, list[tuple[list[Template], Template]]] = {
     "train": [
-        ([("add {t1}", ADD)], ("actually make it {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})])),
+        ([("add {t1}", ADD)], ("actually make it {d1}", MOVE)),
+        ([("add {t1} {d1}", ADD_D)], ("rename it to {t2}", RENAME)),
+        ([("add {t1} {d1}", ADD_D)], ("no date for that one", UNDATE)),
+        ([("mark {t1} as done", DONE)], ("oops, that's not finished yet", REOPEN)),
+        ([("delete {t1}", DEL)], ("wait, bring it back", RESTORE)),
         ([("add {t1} {d1}", ADD_D)], ("mark that one done", DONE)),
         ([("add {t1}", ADD)], ("oh wait, delete it", DEL)),
         ([("add {t1} {d1}", ADD_D)], ("thanks!", "thanks")),
@@ -146,12 +174,14 @@ MULTI_TURN: dict[str, list[tuple[list[Template], Template]]] = {
         ([("what's on my list?", LIST("open"))], ("I finished {t1}", DONE)),
     ],
     "validation": [
-        ([("add {t1}", ADD)], ("change the due date to {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})])),
+        ([("add {t1}", ADD)], ("change the due date to {d1}", MOVE)),
+        ([("delete {t1}", DEL)], ("hmm, I still need that one", RESTORE)),
         ([("add {t1} {d1}", ADD_D)], ("ok I did it already, complete it", DONE)),
         ([("add {t1}", ADD)], ("and one more: {t2}", [("add_task", {"title": "t2"})])),
     ],
     "test": [
-        ([("add {t1}", ADD)], ("sorry, it's due {d1}", [("delete_task", {"title": "t1"}), ("add_task", {"title": "t1", "due_date": "d1"})])),
+        ([("add {t1}", ADD)], ("sorry, it's due {d1}", MOVE)),
+        ([("add {t1} {d1}", ADD_D)], ("call it {t2} instead", RENAME)),
         ([("add {t1} {d1}", ADD_D)], ("never mind, remove that task", DEL)),
         ([("add {t1}", ADD)], ("great, thank you", "thanks")),
     ],

@@ -1,0 +1,84 @@
+"""One training experiment, scored on held-out rows: how settings and data are chosen (on the
+validation split; the test split is scored once, at the end, with --split test).
+
+    python benchmarks/experiment.py --name steps200 --preset cpu --split validation --rows 96
+    python benchmarks/experiment.py --name steps300 --preset cpu --max-steps 300
+    python benchmarks/experiment.py --name final --adapter outputs/experiments/steps300/adapter --split test --rows 168
+
+Writes outputs/experiments/<name>/ (the adapter and result.json) and prints the tuned model's
+metrics overall and per category (execution), with the training time and mean tokens per row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--name", required=True)
+    p.add_argument("--preset", default="cpu")
+    p.add_argument("--data", default="outputs/data", help="made with the current generator if missing")
+    p.add_argument("--split", default="validation", choices=["validation", "test"])
+    p.add_argument("--rows", type=int, default=96)
+    p.add_argument("--adapter", default=None, help="score this adapter instead of training one")
+    p.add_argument("--base", action="store_true", help="also score the base model (contract prompt)")
+    for knob, kind in [("max_steps", int), ("learning_rate", float), ("lora_r", int), ("lora_alpha", int),
+                       ("batch_size", int), ("prompt_style", str), ("train_rows", int), ("batching", str),
+                       ("save_steps", int)]:
+        p.add_argument("--" + knob.replace("_", "-"), type=kind, default=None)
+    a = p.parse_args()
+
+    from lib.dataset import load_rows, select_rows
+    from lib.evaluate import evaluate
+    from lib.model import load_model
+    from lib.report import category_table, comparison_table
+    from lib.synth import write_dataset
+    from lib.train import preset_config, train
+
+    out = ROOT / "outputs/experiments" / a.name
+    out.mkdir(parents=True, exist_ok=True)
+    if not (Path(a.data) / "train.jsonl").exists():
+        write_dataset(a.data)
+    result: dict = {"name": a.name, "split": a.split}
+    if a.adapter:
+        from lib.model import adapter_base_model
+
+        model, tok = load_model(adapter_base_model(a.adapter), 2048, adapter_dir=a.adapter)
+        result["adapter"] = a.adapter
+    else:
+        overrides = {k: getattr(a, k) for k in ("max_steps", "learning_rate", "lora_r", "lora_alpha", "batch_size",
+                                                 "prompt_style", "train_rows", "batching", "save_steps")
+                     if getattr(a, k) is not None}
+        cfg = preset_config(a.preset, run_name="adapter", **overrides)
+        t0 = time.perf_counter()
+        trained = train(cfg, data_dir=a.data, output_dir=out, progress=False)
+        model, tok, log = trained["model"], trained["tokenizer"], trained["log"]
+        result.update({"config": cfg.model_dump(), "train_s": round(time.perf_counter() - t0),
+                       "mean_tokens_per_row": round(log["data"]["mean_tokens"], 1), "s_per_step": log["s_per_step"],
+                       "adapter": trained["run_dir"]})
+    rows = select_rows(load_rows(Path(a.data) / f"{a.split}.jsonl"), a.rows)
+    t0 = time.perf_counter()
+    report = evaluate(model, tok, rows, (["base"] if a.base else []) + ["tuned"], progress=False)
+    result["eval_s"] = round(time.perf_counter() - t0)
+    result["overall"] = {s: {m: v["rate"] for m, v in r["overall"].items()} for s, r in report["systems"].items()}
+    result["by_category"] = {c: v["execution"]["rate"] for c, v in report["systems"]["tuned"]["by_category"].items()}
+    failures = [{"id": r.id, "category": r.category, "user": r.history()[-1]["content"], "output": o}
+                for r, o, s in zip(rows, report["systems"]["tuned"]["outputs"], report["systems"]["tuned"]["scored"])
+                if not s["execution"]]
+    (out / "result.json").write_text(json.dumps(result, indent=1) + "\n")
+    (out / f"failures_{a.split}.jsonl").write_text("".join(json.dumps(f) + "\n" for f in failures))
+    print(comparison_table(report))
+    print(category_table(report))
+    print(json.dumps({k: v for k, v in result.items() if k not in ("by_category", "config")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
