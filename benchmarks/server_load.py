@@ -87,7 +87,7 @@ def run(clients: int, requests: int, latency: float, max_queue: int, timeout_s: 
             "p50_ms_200": _pct([r[3] for r in ok], 0.5), "p99_ms_200": _pct([r[3] for r in ok], 0.99),
             "p99_ms_503": _pct([r[3] for r in busy], 0.99),
             "tasks_stored": len(stored), "duplicates": len(stored) - len(set(stored)),
-            "every_200_stored_once": sorted(stored) == sorted(f"Task {k}" for k, *_ in ok),
+            "every_200_stored_once": sorted(stored) == sorted(f"task {k}" for k, *_ in ok),
         })
         server.should_exit = True
 

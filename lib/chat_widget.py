@@ -12,6 +12,7 @@ long words wrap; due dates never break; list results are lists; only Enter or Se
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import json
@@ -115,11 +116,17 @@ class ChatApp:
         # (11/26/2026) while the transcript says 2026-11-26.
         self.date = W.Text(value=self.today.isoformat(), description="Today", layout=W.Layout(width="210px"))
         self.date.observe(self._on_date, names="value")
+        # Enter must send and leaving the box must not. The front end syncs the value on "change"
+        # (Enter or leaving the box) and sends a separate "submit" message on Enter only, which can
+        # overtake the value: so a submit sends the value that arrives next, or, when nothing
+        # changed since the last sync, the current one after a moment (`_flush_submit`).
         self.text = W.Text(placeholder="Ask me to add, list, change, complete or delete tasks…",
-                           layout=W.Layout(flex="1 1 auto", width="auto"))
-        with warnings.catch_warnings():  # deprecated in ipywidgets 8, the only Enter-only event in 7 and 8
+                           continuous_update=False, layout=W.Layout(flex="1 1 auto", width="auto"))
+        self._submit_pending = False
+        self.text.observe(self._on_value, names="value")
+        with warnings.catch_warnings():  # deprecated in ipywidgets 8, yet the only Enter-only event in 7 and 8
             warnings.simplefilter("ignore")
-            self.text.on_submit(lambda _: self.send())
+            self.text.on_submit(self._on_submit)
         self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
         self.undo_button = W.Button(description="Undo last action", icon="undo",
                                     tooltip="put back what the agent's last action changed")
@@ -129,10 +136,13 @@ class ChatApp:
         self.cancel_clear = W.Button(description="Cancel")
         self.confirm_box = W.HBox([W.HTML(), self.confirm_clear, self.cancel_clear], layout=W.Layout(display="none"))
         self.status = W.HTML()
-        self.messages = W.VBox([], layout=W.Layout(width="100%"))
+        # The inner boxes keep their natural height (no shrinking, no scrolling of their own), so the
+        # outer box is the one that overflows; column-reverse starts it scrolled to its end and
+        # keeps it there as turns are added.
+        natural = dict(flex="0 0 auto", overflow="visible")
+        self.messages = W.VBox([], layout=W.Layout(width="100%", **natural))
         self.empty = W.HTML("<span class='ta-muted'>Say hello, or ask me to add a task.</span>")
-        # column-reverse: the box starts scrolled to its end and stays there as turns are added
-        self.transcript = W.Box([W.VBox([self.empty, self.messages])], layout=W.Layout(
+        self.transcript = W.Box([W.VBox([self.empty, self.messages], layout=W.Layout(**natural))], layout=W.Layout(
             display="flex", flex_flow="column-reverse", overflow="auto", height="420px", border="1px solid #d0d7de",
             padding="6px"))
         self.tasks = W.HTML(layout=W.Layout(border="1px solid #d0d7de", padding="6px"))
@@ -162,6 +172,22 @@ class ChatApp:
         """Everything the transcript shows, as HTML (what the tests read)."""
         return "".join(child.value for child in self.messages.children)
 
+    def _on_submit(self, _: Any) -> None:
+        self._submit_pending = True
+        try:
+            asyncio.get_running_loop().call_later(0.4, self._flush_submit)
+        except RuntimeError:  # no event loop (headless use): the value is already current
+            self._flush_submit()
+
+    def _on_value(self, change: dict[str, Any]) -> None:
+        if self._submit_pending and change["new"].strip():
+            self._flush_submit()
+
+    def _flush_submit(self) -> None:
+        if self._submit_pending:
+            self._submit_pending = False
+            self.send()
+
     def _on_date(self, change: dict[str, Any]) -> None:
         try:
             self.today = dt.date.fromisoformat(change["new"].strip())
@@ -174,6 +200,7 @@ class ChatApp:
         message = (self.text.value if text is None else text).strip()
         if not message:
             return None
+        self._submit_pending = False
         self.text.value = ""
         self.send_button.disabled = True
         self.status.value = "<span class='ta-muted'>thinking…</span>"

@@ -34,6 +34,7 @@ class Preset(BaseModel):
     warmup_steps: int = Field(ge=0)
     lora_r: int = Field(ge=1)
     lora_alpha: int = Field(ge=1)
+    batching: str = Field("buckets", description="buckets: rows of similar length together (less padding); random")
     # what the pipeline evaluates (None: every row)
     validation_rows: Optional[int] = Field(description="notebook 02's check on held-out validation rows")
     test_rows: Optional[int] = Field(description="notebook 03's comparison on the test split")
@@ -87,7 +88,7 @@ def get_preset(name: str) -> Preset:
 
 
 TRAINING_KEYS = ("model_name", "load_in_4bit", "max_seq_length", "max_steps", "learning_rate", "batch_size",
-                 "grad_accum", "warmup_steps", "lora_r", "lora_alpha")
+                 "grad_accum", "warmup_steps", "lora_r", "lora_alpha", "batching")
 
 
 def notebook_settings(preset: str, **given: Any) -> dict[str, Any]:

@@ -44,7 +44,7 @@ class TrainConfig(BaseModel):
     lora_alpha: int = Field(ge=1)
     prompt_style: PromptStyle = Field("compact", description="the system prompt trained with (lib.prompts)")
     batching: Literal["random", "buckets"] = Field(
-        "random", description="buckets: rows of similar length batched together (less padding), batches in random order")
+        "buckets", description="buckets: rows of similar length batched together (less padding), batches in random order")
     seed: int = 3407
     train_rows: Optional[int] = Field(None, ge=1, description="use only the first N training rows")
     optim: str = "adamw_8bit"

@@ -17,12 +17,16 @@
 # # 01 · Generate the dataset
 #
 # A synthetic, **honestly split** dataset for the task agent. Every row carries its own `today`
-# (2024–2028), so the model learns dates relative to the prompt, and validation/test use
-# **template families and task phrases never seen in training** — held out by construction and
-# checked below. Training also gets several hundred *composed* phrasings per intent (verbs ×
-# frames × polite wrappers, `lib/synth/compose.py`), so a small model learns the intent rather than
-# a dozen sentences; none shares its phrasing with a held-out one. Change the parameters cell and
-# rerun; the same seed gives byte-identical files.
+# (2024–2028), and validation/test use **template families and task phrases never seen in
+# training** — held out by construction and checked below. Training also gets a few hundred
+# *composed* phrasings per intent (verbs × frames × polite wrappers, `lib/synth/compose.py`), so a
+# small model learns the intent rather than a dozen sentences, plus the slips people make (typos,
+# chatter, emoji, all lower case); none shares its phrasing with a held-out one.
+#
+# **Dates are not the model's job.** A reference answer passes the date on in the user's own words
+# (`due_date="next Friday"`), and `lib/dates.py` turns it into a calendar date when the call runs;
+# the gold calls in the files hold the ISO date the words mean, so scoring compares dates, not
+# wordings. Change the parameters cell and rerun; the same seed gives byte-identical files.
 
 # %% tags=["parameters"]
 seed = 3407  # same seed, byte-identical files
@@ -105,13 +109,23 @@ pd.DataFrame({"unique user messages": card["unique_user_messages"],
 rows = load_rows(Path(data_dir) / "validation.jsonl")
 shown = {}
 for row in rows:
-    if row.category in ("add_dated", "multi_intent", "multi_turn", "out_of_scope") and row.category not in shown:
+    if row.category in ("add_dated", "update", "multi_turn", "out_of_scope") and row.category not in shown:
         shown[row.category] = row
 for category, row in shown.items():
     print(f"=== {category} · today {row.today} · {row.template_id}")
     for m in row.history():
         print(f"[{m['role']}] {m['content']}")
-    print(f"[assistant, reference]\n{row.target}\n")
+    print(f"[assistant, reference]\n{row.target}")
+    print("gold:", [g.model_dump() for g in row.gold], "\n")
+
+# %% [markdown]
+# The system prompt the fine-tuned model is trained and served with is two lines (today's date and
+# the tool names): it learns the contract from the data, and each prompt token is paid on every
+# training row. The base model, which never saw the contract, is evaluated with the long prompt
+# that spells it out (`lib/prompts.py`).
 
 # %%
-print(rows[0].prompt().messages[0]["content"])
+from lib.prompts import system_prompt
+
+print(system_prompt(rows[0].today, "compact"), "\n---")
+print(system_prompt(rows[0].today, "contract"))

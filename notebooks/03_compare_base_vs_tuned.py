@@ -30,8 +30,13 @@
 #
 # * **Held-out rows**: the test split uses template families and task phrases never seen in
 #   training (notebook 01 checks it). Any file in the public schema can be scored instead.
-# * **The same model, the same prompts**: "base" is the loaded model with its adapter disabled
+# * **The same model, the same conversations**: "base" is the loaded model with its adapter disabled
 #   (`with model.disable_adapter():`), "tuned" has it enabled. Greedy decoding, bounded length.
+#   The tuned model gets the two-line system prompt it was trained with; the base model, which
+#   never saw the contract, gets the prompt that spells the contract out (tools, arguments, an
+#   example) — it could not know the format otherwise. The report says which got which.
+# * **Dates by code**: the model writes a due date in the user's words; scoring resolves both the
+#   prediction and the gold with `lib/dates.py`, so "next Friday" and "2026-12-04" are the same date.
 # * **Stricter metrics** than "did it call a tool": strict and lenient format, the exact tools,
 #   exact arguments (dates included, no invented dates), no call where none is due, and the end
 #   state of a task store after executing the calls — each with a 95% Wilson interval.

@@ -20,7 +20,7 @@
 #     language: python
 #     sourceType: notebook
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---

@@ -48,9 +48,10 @@ def lab(tmp_path):
     port = _free_port()
     jupyter = Path(sys.executable).with_name("jupyter")
     proc = subprocess.Popen(
-        [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=",
+        [str(jupyter), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=",
          "--ServerApp.password=", "--expose-app-in-browser", f"--ServerApp.root_dir={ROOT}",
-         "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=True"],
+         "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=True",
+         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}", f"--LabApp.user_settings_dir={tmp_path / 'settings'}"],
         stdout=subprocess.DEVNULL, stderr=open(tmp_path / "lab.log", "w"), cwd=ROOT)
     import httpx
 
@@ -98,11 +99,17 @@ def test_a_person_chats_with_the_agent_in_jupyterlab(lab, browser, tmp_path):
 
     url, engine = lab
     browser.get(url)
-    _wait(browser, lambda d: d.execute_script(
-        "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        "return !!(w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel"
-        " && w.sessionContext.session.kernel.status === 'idle');"), 180, "the notebook's kernel")
-    browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells');")
+    _wait(browser, lambda d: d.execute_script(  # the notebook panel, once its kernel is idle
+        "const app = window.jupyterapp; if (!app) return false;"
+        "const panel = [...app.shell.widgets('main')].find(w => w.sessionContext && w.context"
+        " && w.context.path === 'outputs/browser_test/04_chat_demo.ipynb');"
+        "const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;"
+        "if (!kernel || kernel.status !== 'idle') return false;"
+        "window.__taskagent_panel = panel; return true;"), 180, "the notebook's kernel")
+    browser.execute_script("const app = window.jupyterapp; app.shell.activateById(window.__taskagent_panel.id);"
+                           "app.commands.execute('notebook:run-all-cells');")
+    for no in browser.find_elements(By.XPATH, "//button[normalize-space()='No']"):  # the Jupyter news prompt
+        no.click()
     box = _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "input[placeholder^='Ask me to add']"), 180,
                 "the chat widget")
     send = browser.find_element(By.XPATH, "//button[normalize-space()='Send']")
@@ -112,15 +119,18 @@ def test_a_person_chats_with_the_agent_in_jupyterlab(lab, browser, tmp_path):
         "const t = document.querySelector('table.ta-tasks'); return t ? t.innerText : document.body.innerText;")
 
     # the date field reads ISO, like the transcript
-    assert browser.find_element(By.XPATH, "//input[@value='2026-11-26']")
+    assert browser.execute_script("return [...document.querySelectorAll('input')].some(i => i.value === '2026-11-26');")
 
     # type, click Send: the agent's turn and the task table appear
     box.send_keys("add Buy oat milk due tomorrow")
     send.click()
     _wait(browser, lambda d: "Buy oat milk" in table() and "2026-11-27" in table(), 60, "the task in the table")
     assert "Task added: 'Buy oat milk' (due Friday 2026-11-27)" in transcript()
-    due_cell = browser.find_element(By.CSS_SELECTOR, "td.ta-due")
-    assert due_cell.size["height"] < 30  # the date stays on one line
+    due_lines = browser.execute_script(  # line boxes of the due date's text: 1 when it does not wrap
+        "const r = document.createRange(); r.selectNodeContents(document.querySelector('td.ta-due'));"
+        "return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size;")
+    browser.save_screenshot(str(tmp_path / "after_add.png"))
+    assert due_lines == 1, "the due date wraps"
 
     # Enter sends
     box.send_keys("list", Keys.ENTER)
@@ -134,10 +144,18 @@ def test_a_person_chats_with_the_agent_in_jupyterlab(lab, browser, tmp_path):
     assert "Task completed" not in transcript() and len(engine.requests) == 2
     send.click()
     _wait(browser, lambda d: "Task completed" in transcript(), 60, "the completion")
+    box.send_keys("add Call the dentist due next Friday", Keys.ENTER)
+    _wait(browser, lambda d: "2026-12-04" in table(), 60, "the second task")
+    if os.environ.get("TASKAGENT_SAVE_SCREENSHOT"):  # the README's picture: a plain exchange
+        browser.execute_script("[...document.querySelectorAll('b')].find(b => b.innerText.startsWith('TaskAgent'))"
+                               ".scrollIntoView();")
+        browser.save_screenshot(str(ROOT / "docs" / "widget.png"))
 
-    # undo puts it back
-    browser.find_element(By.XPATH, "//button[normalize-space()='Undo last action']").click()
-    _wait(browser, lambda d: "Undone" in transcript(), 30, "the undo note")
+    # undo takes back the newest action first (the dentist), then the completion
+    undo = browser.find_element(By.XPATH, "//button[normalize-space()='Undo last action']")
+    undo.click()
+    _wait(browser, lambda d: "Call the dentist" not in table() and "Undone" in transcript(), 30, "the first undo")
+    undo.click()
     _wait(browser, lambda d: "done" not in table().split("Buy oat milk", 1)[1].split("\n")[0], 30, "the reopened task")
 
     # one very long word wraps inside the transcript instead of stretching it
@@ -149,15 +167,12 @@ def test_a_person_chats_with_the_agent_in_jupyterlab(lab, browser, tmp_path):
     assert scroller is not None
     width, scroll_width = browser.execute_script("return [arguments[0].clientWidth, arguments[0].scrollWidth];", scroller)
     assert scroll_width <= width + 2, (scroll_width, width)
+    browser.save_screenshot(str(tmp_path / "widget.png"))
     # the newest turn is in view: the transcript keeps itself scrolled to the end
     newest = browser.find_elements(By.CSS_SELECTOR, ".ta-msg")[-1]
     assert browser.execute_script(
         "const r = arguments[0].getBoundingClientRect(), s = arguments[1].getBoundingClientRect();"
         "return r.bottom <= s.bottom + 2 && r.bottom >= s.top;", newest, scroller)
-
-    browser.save_screenshot(str(tmp_path / "widget.png"))
-    if os.environ.get("TASKAGENT_SAVE_SCREENSHOT"):
-        shutil.copy(tmp_path / "widget.png", ROOT / "docs" / "widget.png")
 
     # clearing asks first
     browser.find_element(By.XPATH, "//button[normalize-space()='Clear tasks']").click()
