@@ -54,7 +54,7 @@ grammar = True  # add the "base + grammar" column (constrained decoding)
 grammar_rows = None  # constrained decoding is slow on a CPU: None for every row, or a number
 eval_batch_size = 16  # rows generated at once; lower it if memory runs out
 reports_dir = "outputs/reports"  # <reports_dir>/<preset>/: report.md, charts, failures.jsonl, predictions.jsonl
-drive_folder = ""  # Colab: also copy the report to Google Drive, e.g. "/content/drive/MyDrive/taskagent"; "" = no
+drive_folder = ""  # Colab: also copy the report to Google Drive, e.g. "/content/drive/MyDrive/taskagent"; "" for no copy
 
 # %% [markdown]
 # ## Set-up

@@ -108,3 +108,21 @@ def test_title_rule_and_phrase_bank():
     phrases = task_phrases()
     assert len(set(phrases)) >= 300
     assert any(not p.isascii() for p in phrases) and any("'" in p for p in phrases) and any("," in p for p in phrases)
+
+
+def test_some_training_requests_follow_an_unrelated_exchange(splits):
+    """A chat session's second message ("Hi!" first, then "add ...") must look like training data:
+    a share of single-turn training rows starts with a greeting or a list/summary exchange, whose
+    replies are real (a list call carries its tool result); held-out rows are left as they were."""
+    def opened(rows):
+        return [r for r in rows if r["category"] != "multi_turn" and len(r["messages"]) > 1]
+
+    train = opened(splits["train"])
+    assert 0.1 * 1600 < len(train) < 0.3 * 1600
+    assert {r["category"] for r in train} >= set(CATEGORIES) - {"multi_turn"}
+    for r in train:
+        first = r["messages"][1]
+        assert first["role"] == "assistant"
+        if "<action>" in first["content"]:
+            assert r["messages"][2]["role"] == "tool"
+    assert not opened(splits["validation"]) and not opened(splits["test"])

@@ -74,7 +74,7 @@ def test_every_slot_a_call_uses_is_in_the_users_words():
 
 
 def test_training_rows_do_not_depend_on_the_hash_seed():
-    """The CI's 85% check retrains from these rows: they must be the same in every process."""
+    """The CI's checks retrain from these rows: they must be the same in every process."""
     import os
     import subprocess
     import sys

@@ -1,7 +1,7 @@
 """The synthetic dataset generator.
 
 Every row has its own `today` (2024-2028), so dates are learned relative to the prompt. Each row
-picks a category (equal shares), a template family of its split (lib.synth.families), task phrases
+picks a category (equal shares; training gives dated adds two), a template family of its split (lib.synth.families), task phrases
 of its split (70/15/15 by phrase) and date expressions; the store before the conversation holds
 whatever the calls refer to plus a few distractors. Validation and test never see a training
 phrasing, family or task phrase (lib.synth.checks verifies it before anything is written).
@@ -29,7 +29,7 @@ from lib.synth.slots import fill, literal, resolve_calls
 from lib.synth.task_phrases import phrase_forms, task_phrases
 from lib.synth.templates import CATEGORIES, SPLITS
 
-GENERATOR_VERSION = "2.0"
+GENERATOR_VERSION = "2.1"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
 FIRST_DAY, LAST_DAY = dt.date(2024, 1, 1), dt.date(2028, 12, 31)
 
@@ -117,7 +117,9 @@ def _family(rng: random.Random, split: str, category: str) -> tuple[int, Any]:
     plainest everyday forms ("add X tomorrow"), which the composed hundreds would otherwise drown."""
     families = split_families(split)[category]
     hand_written = hand_written_count(split, category)
-    if split == "train" and hand_written < len(families) and rng.random() < HAND_WRITTEN_SHARE:
+    if split == "train" and category != "multi_turn" and rng.random() < PLAINEST_SHARE:
+        index = 0  # each category's first family is its plainest form ("add {t1} {d1}", "delete {t1}")
+    elif split == "train" and hand_written < len(families) and rng.random() < HAND_WRITTEN_SHARE:
         index = rng.randrange(hand_written)
     else:
         index = rng.randrange(len(families))
@@ -125,12 +127,33 @@ def _family(rng: random.Random, split: str, category: str) -> tuple[int, Any]:
 
 
 HAND_WRITTEN_SHARE = 0.4
+# Training sees dated adds twice as often as any other category: a due date is the argument the
+# model gets wrong most (dropped, or left inside the title), and only dated rows teach copying it.
+TRAIN_CATEGORY_CYCLE = (*CATEGORIES, "add_dated")
+PLAINEST_SHARE = 0.1
+# A share of single-turn training rows starts with an unrelated earlier exchange (a greeting, a
+# question about the list), so the answer to the last message does not depend on there being no
+# history: a chat session's second message is otherwise unlike anything trained on.
+OPENER_SHARE = 0.2
+OPENER_CATEGORIES = ("conversation", "list", "summarize")
+
+
+def _opener(rng: random.Random, category: str) -> list[Any]:
+    """An earlier (text, outcome) turn from another category's hand-written training families."""
+    source = rng.choice([c for c in OPENER_CATEGORIES if c != category])
+    earlier, turn = split_families("train")[source][rng.randrange(hand_written_count("train", source))]
+    text, outcome = turn
+    if source == "conversation" and outcome not in ("greeting", "capabilities"):
+        return [("hi", "greeting")]  # a "thanks" or "bye" before a request reads oddly
+    return [*earlier, turn]
 
 
 def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], shaped: list[str]) -> dict[str, Any]:
     today = FIRST_DAY + dt.timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
     index, (earlier, last) = _family(rng, split, category)
     template_id = f"{category}/{split}/{index}"
+    if split == "train" and not earlier and rng.random() < OPENER_SHARE:
+        earlier = _opener(rng, category)
     turns = [*earlier, last]
     texts = " ".join(t for t, _ in turns) + " " + " ".join(v for _, c in turns if not isinstance(c, str)
                                                            for _, spec in c for v in spec.values())
@@ -185,14 +208,15 @@ def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], 
 
 
 def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """n rows of one split, categories in equal shares; skips user messages in `taken`."""
+    """n rows of one split, categories in equal shares (training: dated adds twice); skips user messages in `taken`."""
     rng = random.Random(f"{seed}-{split}")
     pool = phrases_by_split(seed)[split]
     shaped = [p for p in pool if phrase_forms(p)]
     seen_elsewhere = set(taken)
     rows = []
     for i in range(n):
-        category = CATEGORIES[i % len(CATEGORIES)]
+        cycle = TRAIN_CATEGORY_CYCLE if split == "train" else CATEGORIES
+        category = cycle[i % len(cycle)]
         for _ in range(100):
             sample = _one_sample(rng, split, category, pool, shaped)
             if sample["messages"][-1]["content"] not in seen_elsewhere:

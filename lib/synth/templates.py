@@ -120,7 +120,7 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                  ("will it rain tomorrow?", "out_of_scope")],
     },
     "clarification": {
-        "train": [("add a task", "clarification"), ("remind me about something tomorrow", "clarification"),
+        "train": [("add a task", "clarification"), ("remind me about something {d1}", "clarification"),
                   ("create a new to-do", "clarification"), ("put something on my list for {d1}", "clarification"),
                   ("I need a reminder", "clarification"), ("add a task due {d1}", "clarification")],
         "validation": [("can you make a task for {d1}?", "clarification"), ("new task please", "clarification")],
