@@ -1,10 +1,11 @@
 """The synthetic dataset generator.
 
 Every row has its own `today` (2024-2028), so dates are learned relative to the prompt. Each row
-picks a category (equal shares; training gives dated adds two), a template family of its split (lib.synth.families), task phrases
-of its split (70/15/15 by phrase) and date expressions; the store before the conversation holds
-whatever the calls refer to plus a few distractors. Validation and test never see a training
-phrasing, family or task phrase (lib.synth.checks verifies it before anything is written).
+picks a category (equal shares; training gives dated adds two), a template family of its split
+(lib.synth.families), task phrases of its split (70/15/15 by phrase) and date expressions; the
+store before the conversation holds whatever the calls refer to plus a few distractors.
+Validation and test never see a training phrasing, family or task phrase (lib.synth.checks
+verifies it before anything is written).
 """
 
 from __future__ import annotations
@@ -208,7 +209,8 @@ def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], 
 
 
 def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """n rows of one split, categories in equal shares (training: dated adds twice); skips user messages in `taken`."""
+    """n rows of one split, categories in equal shares (training: dated adds twice); skips user
+    messages in `taken`."""
     rng = random.Random(f"{seed}-{split}")
     pool = phrases_by_split(seed)[split]
     shaped = [p for p in pool if phrase_forms(p)]
