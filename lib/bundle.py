@@ -61,8 +61,8 @@ Nothing else needs uploading: the project's code travels inside this notebook.
    and *Settings → Internet → on*.
 2. *Runtime → Run all* (Kaggle: *Run All*).
 
-**How long**: about 35–45 minutes on a T4 — an estimate (installing ~3 min, downloading the 5.7 GB
-model ~3 min, training 10–18 min, the comparison ~15 min); the GPU run has not been measured yet.
+**How long**: about 30–40 minutes on a T4 — an estimate (installing ~3 min, downloading the 5.7 GB
+model ~3 min, training 6–10 min, the comparison ~15 min); the GPU run has not been measured yet.
 
 **What you get**: a LoRA adapter (`outputs/adapters/t4/`), a base-vs-tuned report with charts
 (`outputs/reports/t4/`), and a chat widget at the end. Colab and Kaggle delete files when the
