@@ -128,10 +128,10 @@ def _family(rng: random.Random, split: str, category: str) -> tuple[int, Any]:
 
 
 HAND_WRITTEN_SHARE = 0.4
+PLAINEST_SHARE = 0.1
 # Training sees dated adds twice as often as any other category: a due date is the argument the
 # model gets wrong most (dropped, or left inside the title), and only dated rows teach copying it.
 TRAIN_CATEGORY_CYCLE = (*CATEGORIES, "add_dated")
-PLAINEST_SHARE = 0.1
 # A share of single-turn training rows starts with an unrelated earlier exchange (a greeting, a
 # question about the list), so the answer to the last message does not depend on there being no
 # history: a chat session's second message is otherwise unlike anything trained on.
@@ -143,8 +143,7 @@ def _opener(rng: random.Random, category: str) -> list[Any]:
     """An earlier (text, outcome) turn from another category's hand-written training families."""
     source = rng.choice([c for c in OPENER_CATEGORIES if c != category])
     earlier, turn = split_families("train")[source][rng.randrange(hand_written_count("train", source))]
-    text, outcome = turn
-    if source == "conversation" and outcome not in ("greeting", "capabilities"):
+    if source == "conversation" and turn[1] not in ("greeting", "capabilities"):
         return [("hi", "greeting")]  # a "thanks" or "bye" before a request reads oddly
     return [*earlier, turn]
 
@@ -215,9 +214,9 @@ def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = ()) -> 
     pool = phrases_by_split(seed)[split]
     shaped = [p for p in pool if phrase_forms(p)]
     seen_elsewhere = set(taken)
+    cycle = TRAIN_CATEGORY_CYCLE if split == "train" else CATEGORIES
     rows = []
     for i in range(n):
-        cycle = TRAIN_CATEGORY_CYCLE if split == "train" else CATEGORIES
         category = cycle[i % len(cycle)]
         for _ in range(100):
             sample = _one_sample(rng, split, category, pool, shaped)
