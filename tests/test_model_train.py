@@ -102,6 +102,20 @@ def test_a_failed_run_still_saves_its_adapter_and_log(data_dir, tmp_path):
     assert (tmp_path / "boom" / "adapter_model.safetensors").exists()
 
 
+def test_neftune_noise_reaches_the_embeddings(data_dir, tmp_path):
+    """Same seed, data and weights: the first step's loss is identical without noise and differs
+    with it, so the setting is really passed to the trainer (not silently dropped)."""
+    def first_loss(name, alpha):
+        cfg = preset_config("tiny", run_name=name, max_steps=1, train_rows=8, neftune_noise_alpha=alpha)
+        return train(cfg, data_dir=data_dir, output_dir=tmp_path, progress=False)["log"]["steps"][0]["loss"]
+
+    plain, plain_again, noisy = first_loss("a", None), first_loss("b", None), first_loss("c", 5.0)
+    assert plain == plain_again
+    assert noisy != plain
+    with pytest.raises(ValueError):
+        preset_config("tiny", neftune_noise_alpha=0)
+
+
 def test_adapter_reloads_and_differs_from_base(trained, data_dir):
     import torch
 
