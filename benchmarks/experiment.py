@@ -32,7 +32,7 @@ def main() -> None:
     p.add_argument("--base", action="store_true", help="also score the base model (contract prompt)")
     for knob, kind in [("max_steps", int), ("learning_rate", float), ("lora_r", int), ("lora_alpha", int),
                        ("batch_size", int), ("prompt_style", str), ("train_rows", int), ("batching", str),
-                       ("save_steps", int), ("neftune_noise_alpha", float)]:
+                       ("save_steps", int), ("neftune_noise_alpha", float), ("seed", int)]:
         p.add_argument("--" + knob.replace("_", "-"), type=kind, default=None)
     a = p.parse_args()
 
@@ -56,7 +56,7 @@ def main() -> None:
     else:
         overrides = {k: getattr(a, k) for k in ("max_steps", "learning_rate", "lora_r", "lora_alpha", "batch_size",
                                                  "prompt_style", "train_rows", "batching", "save_steps",
-                                                 "neftune_noise_alpha")
+                                                 "neftune_noise_alpha", "seed")
                      if getattr(a, k) is not None}
         cfg = preset_config(a.preset, run_name="adapter", **overrides)
         t0 = time.perf_counter()
