@@ -21,6 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+# TrainConfig fields settable from the command line (each --knob-name overrides the preset).
+TRAINING_KNOBS = {"max_steps": int, "learning_rate": float, "lora_r": int, "lora_alpha": int, "batch_size": int,
+                  "prompt_style": str, "train_rows": int, "batching": str, "save_steps": int,
+                  "neftune_noise_alpha": float, "seed": int}
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--name", required=True)
@@ -30,9 +36,7 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=96)
     p.add_argument("--adapter", default=None, help="score this adapter instead of training one")
     p.add_argument("--base", action="store_true", help="also score the base model (contract prompt)")
-    for knob, kind in [("max_steps", int), ("learning_rate", float), ("lora_r", int), ("lora_alpha", int),
-                       ("batch_size", int), ("prompt_style", str), ("train_rows", int), ("batching", str),
-                       ("save_steps", int), ("neftune_noise_alpha", float), ("seed", int)]:
+    for knob, kind in TRAINING_KNOBS.items():
         p.add_argument("--" + knob.replace("_", "-"), type=kind, default=None)
     a = p.parse_args()
 
@@ -54,10 +58,7 @@ def main() -> None:
         model, tok = load_model(adapter_base_model(a.adapter), 2048, adapter_dir=a.adapter)
         result["adapter"] = a.adapter
     else:
-        overrides = {k: getattr(a, k) for k in ("max_steps", "learning_rate", "lora_r", "lora_alpha", "batch_size",
-                                                 "prompt_style", "train_rows", "batching", "save_steps",
-                                                 "neftune_noise_alpha", "seed")
-                     if getattr(a, k) is not None}
+        overrides = {k: getattr(a, k) for k in TRAINING_KNOBS if getattr(a, k) is not None}
         cfg = preset_config(a.preset, run_name="adapter", **overrides)
         t0 = time.perf_counter()
         trained = train(cfg, data_dir=a.data, output_dir=out, progress=False)

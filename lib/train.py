@@ -186,7 +186,8 @@ def train(cfg: TrainConfig, data_dir: str | Path = "outputs/data", output_dir: s
         learning_rate=cfg.learning_rate, warmup_steps=cfg.warmup_steps, lr_scheduler_type="linear",
         optim=cfg.optim, weight_decay=0.001, seed=cfg.seed, logging_steps=1,
         save_strategy="steps" if cfg.save_steps else "no", save_steps=cfg.save_steps or 500,
-        report_to="none", max_length=cfg.max_seq_length, neftune_noise_alpha=cfg.neftune_noise_alpha, include_num_input_tokens_seen="non_padding",
+        report_to="none", max_length=cfg.max_seq_length, include_num_input_tokens_seen="non_padding",
+        neftune_noise_alpha=cfg.neftune_noise_alpha,
         # bf16 where the hardware has it: Ampere+ GPUs, and CPUs with AVX512-BF16/AMX (2x faster than
         # fp32 for SmolLM2 on our AMD EPYC); fp16 on a T4; fp32 on CPUs without it.
         fp16=cuda and not is_bfloat16_supported(), bf16=is_bfloat16_supported(),
