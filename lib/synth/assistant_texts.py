@@ -8,67 +8,30 @@ from typing import Any, Union
 
 from lib.parser import format_action, format_final
 
+# One intent-first sentence per kind of call, its first word naming the action. v2.1 drew one of
+# 2-4 wordings ("The user asks to remove the task 'X'", "The user deleted 'X' by mistake; restore
+# it"): a 135M model then confused delete and restore, and learned the tool better from one fixed
+# sentence (docs/benchmarks.md, E11/E12). Dates stay in the user's words, as the calls hold them.
 ANALYSIS = {
-    "add_task_dated": [
-        "User wants to add '{title}' due {date}.",
-        "The user asks for a new task '{title}' with due date {date}.",
-        "Create task '{title}', due {date}.",
-        "User needs to remember '{title}' by {date}; add it with that date.",
-    ],
-    "add_task": [
-        "User wants to add '{title}' with no due date.",
-        "The user asks for a new task '{title}'; no date was given.",
-        "Create task '{title}' without a due date.",
-        "Add '{title}' to the list; the user gave no date.",
-    ],
-    "list_tasks": [
-        "User wants to see their {status} tasks.",
-        "The user asks for the list of {status} tasks.",
-        "Show the {status} tasks.",
-    ],
-    "summarize_tasks": [
-        "User wants a summary of their tasks.",
-        "The user asks how many tasks they have.",
-        "Summarize the task counts.",
-    ],
-    "complete_task": [
-        "User finished '{title}'; mark it done.",
-        "The user says '{title}' is done.",
-        "Mark task '{title}' as completed.",
-    ],
-    "delete_task": [
-        "User wants to delete '{title}'.",
-        "The user asks to remove the task '{title}'.",
-        "Delete task '{title}' from the list.",
-    ],
-    "multi": [
-        "The user asks for {n} things: {summary}.",
-        "Several requests in one message: {summary}.",
-        "Handle {n} requests in order: {summary}.",
-    ],
-    "update_task_date": [
-        "User wants '{title}' moved to {date}.",
-        "Change the due date of '{title}' to {date}.",
-        "The user reschedules '{title}' for {date}.",
-    ],
-    "update_task_title": [
-        "User wants '{title}' renamed to '{new_title}'.",
-        "Rename task '{title}' to '{new_title}'.",
-    ],
-    "update_task_undate": [
-        "User wants the due date removed from '{title}'.",
-        "Clear the due date of '{title}'.",
-    ],
-    "update_task_reopen": [
-        "User says '{title}' is not done; reopen it.",
-        "Reopen task '{title}'.",
-    ],
-    "restore_task": [
-        "User wants '{title}' back from the trash.",
-        "Restore the deleted task '{title}'.",
-        "The user deleted '{title}' by mistake; restore it.",
-    ],
+    "add_task_dated": "Add '{title}' due {date}.",
+    "add_task": "Add '{title}' with no due date.",
+    "list_tasks": "Show the {status} tasks.",
+    "summarize_tasks": "Summarize the tasks.",
+    "complete_task": "Mark '{title}' done.",
+    "delete_task": "Delete '{title}'.",
+    "update_task_date": "Move '{title}' to {date}.",
+    "update_task_title": "Rename '{title}' to '{new_title}'.",
+    "update_task_undate": "Clear the due date of '{title}'.",
+    "update_task_reopen": "Reopen '{title}'.",
+    "restore_task": "Restore '{title}' from the trash.",
+    "multi": "{n} requests: {summary}.",
 }
+
+# How many wordings v2.1 drew from per kind of call. The draw is kept (its result unused) so that
+# every split's rows -- requests, tasks, dates -- stay exactly those of v2.1 and figures compare.
+_V21_WORDINGS = {"add_task_dated": 4, "add_task": 4, "list_tasks": 3, "summarize_tasks": 3, "complete_task": 3,
+                 "delete_task": 3, "update_task_date": 3, "update_task_title": 2, "update_task_undate": 2,
+                 "update_task_reopen": 2, "restore_task": 3, "multi": 3}
 
 REPLIES = {
     "greeting": [
@@ -120,17 +83,24 @@ def _key(call: dict[str, Any]) -> str:
     return call["name"]
 
 
-def analysis_sentence(rng: random.Random, calls: list[dict[str, Any]]) -> str:
+def analysis_sentence(calls: list[dict[str, Any]]) -> str:
     """The <analysis> sentence for these calls (dates in the user's words, as the calls hold them)."""
     def one(call: dict[str, Any]) -> str:
         a = call["args"]
-        return rng.choice(ANALYSIS[_key(call)]).format(title=a.get("title"), date=a.get("due_date"),
-                                                       status=a.get("status"), new_title=a.get("new_title"))
+        return ANALYSIS[_key(call)].format(title=a.get("title"), date=a.get("due_date"), status=a.get("status"),
+                                           new_title=a.get("new_title"))
 
     if len(calls) == 1:
         return one(calls[0])
-    summary = "; ".join(one(c).rstrip(".") for c in calls)
-    return rng.choice(ANALYSIS["multi"]).format(n=len(calls), summary=summary)
+    return ANALYSIS["multi"].format(n=len(calls), summary="; ".join(one(c).rstrip(".") for c in calls))
+
+
+def _v21_draws(rng: random.Random, calls: list[dict[str, Any]]) -> None:
+    """The random draws v2.1's varied wordings made, in the same order (see _V21_WORDINGS)."""
+    for call in calls:
+        rng.randrange(_V21_WORDINGS[_key(call)])
+    if len(calls) > 1:
+        rng.randrange(_V21_WORDINGS["multi"])
 
 
 def reference_answer(rng: random.Random, outcome: Union[str, list], calls: list[dict[str, Any]]) -> str:
@@ -138,4 +108,5 @@ def reference_answer(rng: random.Random, outcome: Union[str, list], calls: list[
     dates as the user said them: the executor resolves them)."""
     if isinstance(outcome, str):
         return format_final(rng.choice(REPLIES[outcome]))
-    return format_action(calls, analysis_sentence(rng, calls))
+    _v21_draws(rng, calls)
+    return format_action(calls, analysis_sentence(calls))
