@@ -126,3 +126,21 @@ def test_some_training_requests_follow_an_unrelated_exchange(splits):
         if "<action>" in first["content"]:
             assert r["messages"][2]["role"] == "tool"
     assert not opened(splits["validation"]) and not opened(splits["test"])
+
+
+def test_analysis_names_the_action_first_and_never_another_tools_verb():
+    # v2.1's restore wording said "deleted" and a 135M model confused delete with restore
+    # (docs/benchmarks.md, E11/E12): each kind of call has one sentence, led by its own verb.
+    from lib.synth.assistant_texts import analysis_sentence
+
+    def said(name: str, **args: str) -> str:
+        return analysis_sentence([{"name": name, "args": args}])
+
+    assert said("delete_task", title="Buy milk") == "Delete 'Buy milk'."
+    assert said("restore_task", title="Buy milk") == "Restore 'Buy milk' from the trash."
+    assert said("update_task", title="Buy milk", status="open") == "Reopen 'Buy milk'."
+    assert said("add_task", title="Buy milk", due_date="next Friday") == "Add 'Buy milk' due next Friday."
+    assert "delete" not in said("restore_task", title="x").lower()
+    two = analysis_sentence([{"name": "complete_task", "args": {"title": "a"}},
+                             {"name": "add_task", "args": {"title": "b"}}])
+    assert two == "2 requests: Mark 'a' done; Add 'b' with no due date."
