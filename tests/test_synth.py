@@ -5,6 +5,7 @@ import pytest
 
 from lib.dataset import Row, load_rows, normalize_title
 from lib.synth import CATEGORIES, generate_dataset, write_dataset
+from lib.synth.assistant_texts import analysis_sentence
 from lib.synth.checks import validate_sample
 from lib.parser import parse_response
 from lib.synth.task_phrases import task_phrases
@@ -131,8 +132,6 @@ def test_some_training_requests_follow_an_unrelated_exchange(splits):
 def test_analysis_names_the_action_first_and_never_another_tools_verb():
     # v2.1's restore wording said "deleted" and a 135M model confused delete with restore
     # (docs/benchmarks.md, E11/E12): each kind of call has one sentence, led by its own verb.
-    from lib.synth.assistant_texts import analysis_sentence
-
     def said(name: str, **args: str) -> str:
         return analysis_sentence([{"name": name, "args": args}])
 
