@@ -140,6 +140,8 @@ def test_analysis_names_the_action_first_and_never_another_tools_verb():
     assert said("update_task", title="Buy milk", status="open") == "Reopen 'Buy milk'."
     assert said("add_task", title="Buy milk", due_date="next Friday") == "Add 'Buy milk' due next Friday."
     assert "delete" not in said("restore_task", title="x").lower()
+    assert said("list_tasks", status="all") == "Show all tasks."  # not "Show the all tasks."
+    assert said("list_tasks", status="done") == "Show the done tasks."
     two = analysis_sentence([{"name": "complete_task", "args": {"title": "a"}},
                              {"name": "add_task", "args": {"title": "b"}}])
     assert two == "2 requests: Mark 'a' done; Add 'b' with no due date."

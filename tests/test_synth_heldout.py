@@ -1,4 +1,5 @@
 import re
+from collections import Counter
 
 from lib.synth import CATEGORIES, generate_split
 from lib.synth.checks import family_core_overlap
@@ -87,3 +88,28 @@ def test_training_rows_do_not_depend_on_the_hash_seed():
                               env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}).stdout
                for seed in ("1", "2")}
     assert len(digests) == 1 and len(digests.pop()) == 65  # one sha256 hex digest + newline
+
+
+def test_each_kind_of_update_gets_a_quarter_of_the_composed_update_families():
+    # v2.2 drew update_task's kinds of change in proportion to their word banks (69% new dates,
+    # 7% no date), and a 135M model turned "take the deadline off X" into a delete
+    kinds = Counter(_update_kind(calls) for _, calls in composed_templates()["update"])
+    assert set(kinds) == {"due_date", "new_title", "undate", "status"}
+    total = sum(kinds.values())
+    assert all(0.2 <= n / total <= 0.3 for n in kinds.values()), kinds
+
+
+def test_a_state_after_to_decides_between_complete_reopen_and_a_new_date():
+    composed = {text: calls for c in ("complete", "update") for text, calls in base_families()[c]}
+    assert composed["switch {t1} to finished"][0][0] == "complete_task"
+    assert composed["switch {t1} back to open"][0][1].get("status") is not None
+    assert composed["delete the deadline of {t1}"][0][0] == "update_task"  # clears a date, deletes nothing
+
+
+def _update_kind(calls) -> str:
+    (name, args), = calls
+    assert name == "update_task"
+    for key in ("new_title", "status"):
+        if key in args:
+            return key
+    return "due_date" if args["due_date"] == "d1" else "undate"

@@ -15,7 +15,7 @@ from lib.parser import format_action, format_final
 ANALYSIS = {
     "add_task_dated": "Add '{title}' due {date}.",
     "add_task": "Add '{title}' with no due date.",
-    "list_tasks": "Show the {status} tasks.",
+    "list_tasks": "Show {which} tasks.",
     "summarize_tasks": "Summarize the tasks.",
     "complete_task": "Mark '{title}' done.",
     "delete_task": "Delete '{title}'.",
@@ -87,7 +87,9 @@ def analysis_sentence(calls: list[dict[str, Any]]) -> str:
     """The <analysis> sentence for these calls (dates in the user's words, as the calls hold them)."""
     def one(call: dict[str, Any]) -> str:
         a = call["args"]
-        return ANALYSIS[_key(call)].format(title=a.get("title"), date=a.get("due_date"), status=a.get("status"),
+        status = a.get("status", "open")
+        which = "all" if status == "all" else f"the {status}"  # "Show all tasks.", not "the all tasks"
+        return ANALYSIS[_key(call)].format(title=a.get("title"), date=a.get("due_date"), which=which,
                                            new_title=a.get("new_title"))
 
     if len(calls) == 1:
