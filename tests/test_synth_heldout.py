@@ -6,6 +6,7 @@ from lib.synth.checks import family_core_overlap
 from lib.synth.compose import UNWRAPPED_CATEGORIES, base_families, composed_templates
 from lib.synth.families import split_families
 from lib.synth.heldout import PREFIXES, TAILS, core, held_out_cores
+from lib.synth.slots import DONE, REOPEN, UNDATE
 
 
 def test_core_ignores_polite_wrappers_slot_numbers_and_punctuation():
@@ -101,9 +102,9 @@ def test_each_kind_of_update_gets_a_quarter_of_the_composed_update_families():
 
 def test_a_state_after_to_decides_between_complete_reopen_and_a_new_date():
     composed = {text: calls for c in ("complete", "update") for text, calls in base_families()[c]}
-    assert composed["switch {t1} to finished"][0][0] == "complete_task"
-    assert composed["switch {t1} back to open"][0][1].get("status") is not None
-    assert composed["delete the deadline of {t1}"][0][0] == "update_task"  # clears a date, deletes nothing
+    assert composed["switch {t1} to finished"] == DONE
+    assert composed["switch {t1} back to open"] == REOPEN
+    assert composed["delete the deadline of {t1}"] == UNDATE  # clears a date, deletes nothing
 
 
 def _update_kind(calls) -> str:

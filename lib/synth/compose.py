@@ -404,14 +404,11 @@ def composed_templates(seed: int = 3407, per_category: int = 150) -> dict[str, l
     held_out, rng = held_out_cores(), random.Random(f"paraphrases-{seed}")
     out: dict[str, list[Template]] = {}
     for category, families in base_families().items():
-        if category == "update":  # its four kinds of change in turn (see _update_groups)
-            groups = _update_groups()
-            for group in groups:
-                rng.shuffle(group)
-            families = [t for turn in itertools.zip_longest(*groups) for t in turn if t is not None]
-        else:
-            families = list(families)
-            rng.shuffle(families)
+        # update takes its four kinds of change in turn (see _update_groups); the rest are one group
+        groups = _update_groups() if category == "update" else [list(families)]
+        for group in groups:
+            rng.shuffle(group)
+        families = [t for turn in itertools.zip_longest(*groups) for t in turn if t is not None]
         picked, seen = [], set(held_out)
         for text, outcome in families:
             wrapped = _wrap(rng, text, category)
