@@ -77,6 +77,9 @@ def main() -> None:
                 if not s["execution"]]
     (out / "result.json").write_text(json.dumps(result, indent=1) + "\n")
     (out / f"failures_{a.split}.jsonl").write_text("".join(json.dumps(f) + "\n" for f in failures))
+    # every raw answer, so `benchmarks/rescore.py` can score them again under changed rules without a model
+    (out / f"outputs_{a.split}.jsonl").write_text("".join(
+        json.dumps({"id": r.id, "output": o}) + "\n" for r, o in zip(rows, report["systems"]["tuned"]["outputs"])))
     print(comparison_table(report))
     print(category_table(report))
     print(json.dumps({k: v for k, v in result.items() if k not in ("by_category", "config")}, indent=1))

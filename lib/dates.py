@@ -33,6 +33,9 @@ The rules (weeks run Monday to Sunday; case, commas and a trailing "." are ignor
 - "the 30th", "on the 5th" -> the next such day of a month on or after today (a month without
   that day is skipped: said on January 31, "the 30th" is March 30).
 - ISO "YYYY-MM-DD" -> itself. Numeric day/month forms (03/04) are ambiguous and not accepted.
+- "at some point", "sometime", "someday", "eventually", "whenever", "no rush", "no date", ... say
+  that there is no date: `means_no_date` is true and a due_date given so is stored as none (a
+  vague time is not a deadline to invent).
 Anything else raises `DateNotUnderstood`, whose message names the accepted forms. Dates outside
 years 1900-9999 are refused (calendar arithmetic past 9999 overflows).
 """
@@ -187,6 +190,20 @@ def _resolve(text: str, today: dt.date) -> dt.date:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return dt.date.fromisoformat(text)
     raise ValueError("not a form I know")
+
+
+NO_DATE_EXPRESSIONS = frozenset((
+    "at some point", "some point", "sometime", "some time", "sometime soon", "someday", "some day", "one day",
+    "one of these days", "eventually", "whenever", "whenever i can", "whenever you can", "anytime", "any time",
+    "at any time", "no rush", "no hurry", "when i can", "when i get a chance", "when i have time", "soon",
+    "no date", "no due date", "no deadline", "none", "null", "n/a", "not set", "unscheduled",
+))
+
+
+def means_no_date(expression: str) -> bool:
+    """True for the vague times that name no day ("at some point", "no rush"): see the rules above."""
+    text = " ".join(expression.lower().replace(",", " ").rstrip(".!").split())
+    return text in NO_DATE_EXPRESSIONS or text.removeprefix("for ").removeprefix("by ") in NO_DATE_EXPRESSIONS
 
 
 def resolve_date(expression: str, today: dt.date) -> dt.date:

@@ -11,7 +11,9 @@ Which task a title names (complete, delete, update, restore), in order:
    several share the title, the oldest is used and the result says so;
 2. else the one task whose title holds every word of it ("dentist" names "Call the dentist");
    several such tasks: nothing is done and the result lists them ("ambiguous");
-3. else nothing is done: "already_done", "not_found" (with the closest titles) or "not_in_trash".
+3. else, when the title ends with a date ("... for Friday"), steps 1-2 for the title without it
+   (add_task stores "Water the tomatoes for Friday" as "Water the tomatoes", due Friday);
+4. else nothing is done: "already_done", "not_found" (with the closest titles) or "not_in_trash".
 Adding a task whose title is already an open task's is refused ("duplicate"), so a title keeps
 naming one open task.
 """
@@ -25,6 +27,7 @@ from typing import Any, Iterable, Optional
 from pydantic import BaseModel, Field
 
 from lib.store import Task, TaskStore, UndoRecord
+from lib.task_titles import split_trailing_date
 from lib.tools import (AddTask, CompleteTask, DeleteTask, ListTasks, RestoreTask, SummarizeTasks, UpdateTask,
                        error_result, validate_call)
 
@@ -47,8 +50,11 @@ def _day(iso: Optional[str]) -> str:
     return f"{dt.date.fromisoformat(iso):%A} {iso}" if iso else ""
 
 
-def _pick(store: TaskStore, title: str, verb: str, where: str) -> tuple[Optional[Task], str, Optional[dict[str, Any]]]:
-    """(task, a note for the result, None) or (None, "", error result). `where`: "open", "any", "trash"."""
+def _pick(store: TaskStore, title: str, verb: str, where: str,
+          today: Optional[dt.date] = None) -> tuple[Optional[Task], str, Optional[dict[str, Any]]]:
+    """(task, a note for the result, None) or (None, "", error result). `where`: "open", "any", "trash".
+    `today` given: a title ending with a date that names no task is tried without it ("Water the
+    tomatoes for Friday" names "Water the tomatoes", which add_task stored with that due date)."""
     trash = where == "trash"
     statuses = {"open": ["open"], "any": ["open", "done"], "trash": [None]}[where]
     for status in statuses:  # 1. the exact title
@@ -68,6 +74,12 @@ def _pick(store: TaskStore, title: str, verb: str, where: str) -> tuple[Optional
                 candidates=[t.title for t in found])
     if where == "open" and store.find_partial(title, "done"):
         return None, "", error_result("already_done", f"Task '{title}' is already done.")
+    if today is not None:
+        shorter, expression = split_trailing_date(title, today)
+        if expression:
+            task, note, error = _pick(store, shorter, verb, where)
+            if task is not None or (error and error["code"] != "not_found"):
+                return task, note, error
     if trash and (store.find(title) or store.find_partial(title)):
         return None, "", error_result("not_in_trash", f"'{title}' is not in the trash; it is still on the list.")
     closest = store.closest_titles(title, in_trash=trash)
@@ -82,6 +94,8 @@ def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
             return error_result("duplicate", f"An open task titled '{args.title}' already exists; nothing was added.")
         store.add(args.title, args.due_date)
         due = f" (due {_day(args.due_date)})" if args.due_date else ""
+        if args.date_from_title:
+            due = f" (due {_day(args.due_date)}, read from '{args.date_from_title}' at the end of the title)"
         return {"status": "success", "message": f"Task added: '{args.title}'{due}", "due_date": args.due_date,
                 "task_count": store.count()}
     if isinstance(args, ListTasks):
@@ -97,7 +111,7 @@ def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
         return {"status": "success", "message": msg, "summary": s}
     verb, where = {CompleteTask: ("completed", "open"), DeleteTask: ("deleted", "any"),
                    UpdateTask: ("updated", "any"), RestoreTask: ("restored", "trash")}[type(args)]
-    task, note, error = _pick(store, args.title, verb, where)
+    task, note, error = _pick(store, args.title, verb, where, today)
     if error:
         return error
     if isinstance(args, CompleteTask):

@@ -8,7 +8,9 @@ Metrics (each row is scored once per system; rates carry Wilson 95% intervals):
                     title (lib.dataset.normalize_title + case/space-insensitive), defaults filled in
                     (list_tasks() == list_tasks(status="open")), due_date absent == None, and dates
                     compared once resolved against the row's today ("tomorrow" == "2026-11-27")
-  date_accuracy     rows whose gold has a due_date: the predicted due dates, resolved, equal the gold ones
+  date_accuracy     rows whose gold has a due_date: the due dates the predicted calls store equal the
+                    gold ones (resolved by lib.dates; a date read from the end of an add_task
+                    title counts, lib.task_titles)
   irrelevance       rows whose gold is a <final>: the model answered with a <final>, no call
   execution         predicted and gold calls applied to two copies of the row's store end in
                     the same state (titles compared case/space-insensitively, the trash included)
@@ -23,7 +25,6 @@ import math
 from typing import Any, Optional, Sequence
 
 from lib.dataset import Row, normalize_title
-from lib.dates import DateNotUnderstood, resolve_date
 from lib.executor import execute
 from lib.parser import parse_response
 from lib.store import title_key
@@ -58,14 +59,14 @@ def canonical_call(call: Any, today: dt.date) -> tuple[str, tuple] | None:
     return name, tuple(sorted(values.items()))
 
 
-def _resolved_due(call: ToolCall, today: dt.date) -> Optional[str]:
-    value = call.args.get("due_date")
-    if value is None:
-        return None
-    try:
-        return resolve_date(value, today).isoformat() if isinstance(value, str) else None
-    except DateNotUnderstood:
-        return f"unreadable: {value}"
+def _stored_due(call: ToolCall, today: dt.date) -> Optional[str]:
+    """The due date this call would store (ISO), None for none; a call that is not valid, or whose
+    date cannot be read, gives a marker that equals no date."""
+    name, args, error = validate_call(call, today)
+    if error is not None or args is None:
+        value = call.args.get("due_date") if isinstance(call.args, dict) else None
+        return f"unreadable: {value}" if value is not None else None
+    return getattr(args, "due_date", None)
 
 
 def _state(snapshot: list[dict[str, Any]]) -> list[tuple]:
@@ -91,9 +92,9 @@ def score_row(row: Row, raw: str) -> dict[str, Any]:
         scores["args_exact"] = names_ok and all(
             c is not None and c == canonical_call(g, row.today) for c, g in zip(pred_canon, gold)
         )
-        gold_dates = [_resolved_due(g, row.today) for g in gold]
+        gold_dates = [_stored_due(g, row.today) for g in gold]
         if any(gold_dates):
-            scores["date_accuracy"] = names_ok and [_resolved_due(p, row.today) for p in pred] == gold_dates
+            scores["date_accuracy"] = names_ok and [_stored_due(p, row.today) for p in pred] == gold_dates
     else:
         scores["irrelevance"] = lenient.kind == "final"
     # End-to-end: the same initial store, gold applied to one copy, the prediction to another.

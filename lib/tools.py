@@ -10,14 +10,14 @@ place dates are computed — so a validated call always holds an ISO date.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
+from pydantic_core import PydanticCustomError
 
-from lib.dates import DateNotUnderstood, resolve_date
-
-TITLE_MAX_CHARS = 200
+from lib.dates import DateNotUnderstood, means_no_date, resolve_date
+from lib.task_titles import TITLE_MAX_CHARS, clean_title, missing_title_reason, split_trailing_date
 
 
 class ToolCall(BaseModel):
@@ -37,27 +37,17 @@ class _Args(BaseModel):
         return self.model_dump()
 
 
-def clean_title(value: str) -> str:
-    """A title as stored: invisible format characters (zero-width spaces, direction marks) removed,
-    outer spaces stripped; empty, over-long or invalid Unicode (lone surrogates) is refused."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("title contains characters that are not valid Unicode text") from None
-    title = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
-    if not title:
-        raise ValueError("title must not be empty")
-    if len(title) > TITLE_MAX_CHARS:
-        raise ValueError(f"title must be at most {TITLE_MAX_CHARS} characters")
-    return title
-
-
-def _resolve_due(value: Optional[str], info: ValidationInfo) -> Optional[str]:
-    if value is None:
-        return None
+def _today(info: ValidationInfo) -> dt.date:
     today = (info.context or {}).get("today")
     if not isinstance(today, dt.date):
         raise ValueError("due_date needs today's date to be resolved")
+    return today
+
+
+def _resolve_due(value: Optional[str], info: ValidationInfo) -> Optional[str]:
+    if value is None or (isinstance(value, str) and means_no_date(value)):  # "at some point": no date
+        return None
+    today = _today(info)
     try:
         return resolve_date(value, today).isoformat()
     except DateNotUnderstood as exc:
@@ -69,9 +59,31 @@ class AddTask(_Args):
 
     title: str
     due_date: Optional[str] = None
+    _date_from_title: Optional[str] = PrivateAttr(default=None)  # "for Friday" when read from the title
 
     _title = field_validator("title")(classmethod(lambda cls, v: clean_title(v)))
     _due = field_validator("due_date")(classmethod(lambda cls, v, info: _resolve_due(v, info)))
+
+    @model_validator(mode="after")
+    def _names_a_task(self, info: ValidationInfo) -> "AddTask":
+        """lib.task_titles: a title that is only a date or a placeholder is refused; a date at the
+        end of the title is the due date when none was given."""
+        context_today = (info.context or {}).get("today")
+        today = context_today if isinstance(context_today, dt.date) else dt.date.today()
+        reason = missing_title_reason(self.title, today)
+        if reason:
+            raise PydanticCustomError("needs_title", "{reason}; nothing was added. What should the task say?",
+                                      {"reason": reason})
+        if self.due_date is None and isinstance(context_today, dt.date):  # resolved against the agent's today only
+            title, expression = split_trailing_date(self.title, today)
+            if expression:
+                self.title, self.due_date = title, resolve_date(expression, today).isoformat()
+                self._date_from_title = expression
+        return self
+
+    @property
+    def date_from_title(self) -> Optional[str]:
+        return self._date_from_title
 
 
 class ListTasks(_Args):
@@ -168,6 +180,9 @@ def validate_call(call: Any, today: dt.date) -> tuple[Optional[str], Optional[_A
     try:
         return name, TOOLS[name].model_validate(args, context={"today": today}), None
     except ValidationError as exc:
+        for e in exc.errors():
+            if e["type"] == "needs_title":
+                return name, None, error_result("needs_title", e["msg"])
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg'].removeprefix('Value error, ')}"
             for e in exc.errors()

@@ -12,7 +12,7 @@ LIGHT = ["lib.tools", "lib.store", "lib.parser", "lib.executor", "lib.agent", "l
 
 # Lowest first. A module may import from its own layer or below, never above.
 LAYERS = [
-    {"lib.tools", "lib.dates", "lib.store", "lib.runtime"},
+    {"lib.tools", "lib.dates", "lib.task_titles", "lib.store", "lib.runtime"},
     {"lib.parser", "lib.executor", "lib.prompts", "lib.presets"},
     {"lib.agent", "lib.dataset"},
     {"lib.synth", "lib.scoring"},

@@ -139,3 +139,27 @@ def test_select_rows_spreads_over_categories():
     picked = select_rows(rows, 4)
     assert [r.category for r in picked] == ["a", "b", "c", "a"]
     assert select_rows(rows, None) == rows
+
+
+def test_rescore_scores_saved_answers_without_a_model(tmp_path):
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from rescore import rescore
+
+    rows = [{"id": "a", "category": "add_dated", "today": "2026-11-25", "user": "water the tomatoes for Friday",
+             "gold": [{"name": "add_task", "args": {"title": "Water the tomatoes", "due_date": "2026-11-27"}}]},
+            {"id": "b", "category": "clarification", "today": "2026-11-25", "user": "make a task for Wednesday",
+             "gold": []}]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    answers = tmp_path / "outputs.jsonl"
+    answers.write_text(json.dumps({"id": "a", "output": '<action>\nadd_task(title="Water the tomatoes for Friday")\n'
+                                                        '</action>'}) + "\n" +
+                       json.dumps({"id": "b", "output": '<action>\nadd_task(title="On Wednesday")\n</action>'}) + "\n")
+    result = rescore(answers, data)
+    # the date read from the title counts; the date-only title is refused, so the store is as the gold leaves it
+    assert result["overall_counts"]["date_accuracy"] == "1/1" and result["overall_counts"]["execution"] == "2/2"
+    assert result["overall_counts"]["tool_selection"] == "1/2"  # the model still chose a call where none was due
