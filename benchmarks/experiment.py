@@ -79,7 +79,8 @@ def main() -> None:
     (out / f"failures_{a.split}.jsonl").write_text("".join(json.dumps(f) + "\n" for f in failures))
     # every raw answer, so `benchmarks/rescore.py` can score them again under changed rules without a model
     (out / f"outputs_{a.split}.jsonl").write_text("".join(
-        json.dumps({"id": r.id, "output": o}) + "\n" for r, o in zip(rows, report["systems"]["tuned"]["outputs"])))
+        json.dumps({"id": r.id, "user": r.history()[-1]["content"], "output": o}) + "\n"
+        for r, o in zip(rows, report["systems"]["tuned"]["outputs"])))
     print(comparison_table(report))
     print(category_table(report))
     print(json.dumps({k: v for k, v in result.items() if k not in ("by_category", "config")}, indent=1))

@@ -22,14 +22,20 @@ from lib.scoring import score_row, summarize  # noqa: E402
 
 
 def rescore(outputs_path: str | Path, data_path: str | Path) -> dict:
-    outputs = {}
+    outputs, users = {}, {}
     for line in Path(outputs_path).read_text().splitlines():
         record = json.loads(line)
         outputs[record["id"]] = record["output"]
+        users[record["id"]] = record.get("user")  # absent in files written before 2026-11-27 06:40
     rows = [r for r in load_rows(data_path) if r.id in outputs]
     missing = set(outputs) - {r.id for r in rows}
     if missing:
         raise SystemExit(f"{len(missing)} answers have no row in {data_path} (e.g. {sorted(missing)[0]!r})")
+    # ids repeat across dataset versions: the user's message tells whether these are the same rows
+    other = [r.id for r in rows if users[r.id] is not None and users[r.id] != r.history()[-1]["content"]]
+    if other:
+        raise SystemExit(f"{len(other)} answers were given to other rows than {data_path}'s (e.g. {other[0]!r}): "
+                         "another dataset version?")
     scored = [score_row(r, outputs[r.id]) for r in rows]
     summary = summarize(rows, scored)
     return {"rows": len(rows),

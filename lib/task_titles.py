@@ -112,7 +112,8 @@ def split_trailing_date(title: str, today: dt.date) -> tuple[str, Optional[str]]
             continue
         kept = " ".join(words[:-n]).rstrip(" ,;:-–—")
         kept_words = _words(kept)
-        if len(kept_words) < MIN_WORDS_LEFT or kept_words[-1] in _TIED_TO_DATE or kept_words[-1] in _DATE_PREPOSITIONS:
+        if min(len(kept_words), len(kept.split())) < MIN_WORDS_LEFT or kept_words[-1] in _TIED_TO_DATE or \
+                kept_words[-1] in _DATE_PREPOSITIONS:
             continue
         return kept, " ".join(words[-n:]).strip(" .!?,")
     return title, None

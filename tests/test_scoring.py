@@ -163,3 +163,7 @@ def test_rescore_scores_saved_answers_without_a_model(tmp_path):
     # the date read from the title counts; the date-only title is refused, so the store is as the gold leaves it
     assert result["overall_counts"]["date_accuracy"] == "1/1" and result["overall_counts"]["execution"] == "2/2"
     assert result["overall_counts"]["tool_selection"] == "1/2"  # the model still chose a call where none was due
+    # answers given to another version of the rows are refused, not scored against the wrong ones
+    answers.write_text(json.dumps({"id": "a", "user": "water the plants", "output": "<final>ok</final>"}) + "\n")
+    with pytest.raises(SystemExit, match="other rows"):
+        rescore(answers, data)

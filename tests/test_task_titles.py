@@ -4,7 +4,7 @@ due date (only where that reading is safe), and vague times store no date."""
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from lib.executor import execute
@@ -58,6 +58,8 @@ def test_titles_that_name_a_task(title):
 
 
 @given(st.text(max_size=80))
+@example("a,b Friday")  # a comma joins two words: one word would be left
+@example("x  for  Friday")
 def test_title_rules_never_raise_and_keep_the_words(title):
     kept, expression = split_trailing_date(title, TODAY)
     if expression is None:
