@@ -13,7 +13,10 @@ Which task a title names (complete, delete, update, restore), in order:
    several such tasks: nothing is done and the result lists them ("ambiguous");
 3. else, when the title ends with a date ("... for Friday"), steps 1-2 for the title without it
    (add_task stores "Water the tomatoes for Friday" as "Water the tomatoes", due Friday);
-4. else nothing is done: "already_done", "not_found" (with the closest titles) or "not_in_trash".
+4. else the one task whose title is a near spelling of it (`lib.store.NEAR_SPELLING`: a slip of
+   about one letter in ten, "Re reply to Emma's text" names "Reply to Emma's text"); the result
+   says which task it took. Two such tasks: nothing is done ("ambiguous");
+5. else nothing is done: "already_done", "not_found" (with the closest titles) or "not_in_trash".
 Adding a task whose title is already an open task's is refused ("duplicate"), so a title keeps
 naming one open task.
 """
@@ -80,6 +83,14 @@ def _pick(store: TaskStore, title: str, verb: str, where: str,
             task, note, error = _pick(store, shorter, verb, where)
             if task is not None or (error and error["code"] != "not_found"):
                 return task, note, error
+    for status in statuses:  # 4. the one task spelled nearly so
+        found = store.find_near(title, status, in_trash=trash)
+        if len(found) == 1:
+            return found[0], f" ('{title}' read as '{found[0].title}', the nearest spelling.)", None
+        if found:
+            return None, "", error_result(
+                "ambiguous", f"'{title}' could be {len(found)} tasks; nothing was {verb}. Say which one.",
+                candidates=[t.title for t in found])
     if trash and (store.find(title) or store.find_partial(title)):
         return None, "", error_result("not_in_trash", f"'{title}' is not in the trash; it is still on the list.")
     closest = store.closest_titles(title, in_trash=trash)

@@ -61,6 +61,11 @@ class UndoRecord(BaseModel):
         return not self.created and not self.before
 
 
+# One slip in ten letters: "Submit the timesheet" ~ "Submit my timesheet" (0.92), "Re reply to X" ~
+# "Reply to X"; "Call mom" and "Call Tom" (0.875) stay apart.
+NEAR_SPELLING = 0.9
+
+
 def title_key(title: str) -> str:
     """Matching key: NFKC, case-folded, format characters dropped, whitespace collapsed."""
     text = "".join(ch for ch in unicodedata.normalize("NFKC", title) if unicodedata.category(ch) != "Cf")
@@ -214,6 +219,15 @@ class TaskStore:
             return []
         pool = self.trash() if in_trash else self.list(status or "all")
         return [t for t in pool if words <= title_words(t.title)]
+
+    def find_near(self, title: str, status: Optional[str] = None, in_trash: bool = False,
+                  cutoff: float = NEAR_SPELLING) -> list[Task]:
+        """Tasks whose title is a near spelling of this one (difflib ratio >= `cutoff` on the
+        matching keys: "Re reply to Emma's text" -> "Reply to Emma's text"), closest first."""
+        key = title_key(title)
+        pool = self.trash() if in_trash else self.list(status or "all")
+        scored = [(difflib.SequenceMatcher(None, key, title_key(t.title)).ratio(), t) for t in pool]
+        return [t for r, t in sorted(scored, key=lambda rt: -rt[0]) if r >= cutoff]
 
     def closest_titles(self, title: str, n: int = 3, in_trash: bool = False) -> list[str]:
         tasks = self.trash() if in_trash else self.list("all")

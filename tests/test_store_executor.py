@@ -3,6 +3,8 @@ import multiprocessing as mp
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lib.agent import Agent
 from lib.executor import NOT_RUN, execute
@@ -132,6 +134,44 @@ def test_a_unique_partial_title_names_its_task_and_several_are_ambiguous():
     assert execute([{"name": "complete_task", "args": {"title": "oat milk"}}], store, TODAY)[0]["status"] == "success"
     # open tasks come first: "milk" now names the one still open
     assert "'Buy almond milk'" in execute([{"name": "delete_task", "args": {"title": "milk"}}], store, TODAY)[0]["message"]
+
+
+def test_a_near_spelling_names_the_one_task_spelled_so_and_says_which():
+    store = TaskStore()
+    execute([add("Reply to Emma's text"), add("Submit my timesheet"), add("Call mom")], store, TODAY)
+    r = execute([{"name": "complete_task", "args": {"title": "Re reply to Emma's text"}}], store, TODAY)[0]
+    assert r["status"] == "success"
+    assert "'Re reply to Emma's text' read as 'Reply to Emma's text', the nearest spelling" in r["message"]
+    r = execute([{"name": "delete_task", "args": {"title": "Submit the timesheet"}}], store, TODAY)[0]
+    assert r["status"] == "success" and [t.title for t in store.trash()] == ["Submit my timesheet"]
+    r = execute([{"name": "restore_task", "args": {"title": "submit the timesheet"}}], store, TODAY)[0]
+    assert r["status"] == "success" and store.trash() == []
+    # one letter in a short title is another task: "Call Tom" does not name "Call mom"
+    miss = execute([{"name": "complete_task", "args": {"title": "Call Tom"}}], store, TODAY)[0]
+    assert miss["code"] == "not_found" and miss["candidates"][0] == "Call mom"
+    assert [t.status for t in store.list("all")] == ["done", "open", "open"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text("abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9), min_size=3, max_size=6),
+       st.integers(min_value=0))
+def test_a_title_with_one_letter_dropped_still_names_its_task(words, position):
+    title = " ".join(words)  # 11+ characters: one slip stays above the near-spelling cutoff
+    store = TaskStore()
+    execute([add(title)], store, TODAY)
+    i = position % len(title)
+    slipped = title[:i] + title[i + 1:]
+    r = execute([{"name": "complete_task", "args": {"title": slipped}}], store, TODAY)[0]
+    assert r["status"] == "success" and store.list("done")[0].title == title
+
+
+def test_two_near_spellings_are_ambiguous_and_nothing_is_done():
+    store = TaskStore()
+    execute([add("Email Bob the report"), add("Email Rob the report")], store, TODAY)
+    before = store.snapshot()
+    r = execute([{"name": "delete_task", "args": {"title": "Email Dob the report"}}], store, TODAY)[0]
+    assert r["code"] == "ambiguous" and set(r["candidates"]) == {"Email Bob the report", "Email Rob the report"}
+    assert store.snapshot() == before
 
 
 def test_titles_match_across_unicode_forms_and_invisible_characters():
