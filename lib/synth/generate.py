@@ -30,7 +30,7 @@ from lib.synth.slots import fill, literal, resolve_calls
 from lib.synth.task_phrases import phrase_forms, task_phrases
 from lib.synth.templates import CATEGORIES, SPLITS
 
-GENERATOR_VERSION = "2.5"
+GENERATOR_VERSION = "2.4"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
 FIRST_DAY, LAST_DAY = dt.date(2024, 1, 1), dt.date(2028, 12, 31)
 
