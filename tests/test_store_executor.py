@@ -142,9 +142,10 @@ def test_a_near_spelling_names_the_one_task_spelled_so_and_says_which():
     r = execute([{"name": "complete_task", "args": {"title": "Re reply to Emma's text"}}], store, TODAY)[0]
     assert r["status"] == "success"
     assert "'Re reply to Emma's text' read as 'Reply to Emma's text', the nearest spelling" in r["message"]
-    r = execute([{"name": "delete_task", "args": {"title": "Submit the timesheet"}}], store, TODAY)[0]
-    assert r["status"] == "success" and [t.title for t in store.trash()] == ["Submit my timesheet"]
-    r = execute([{"name": "restore_task", "args": {"title": "submit the timesheet"}}], store, TODAY)[0]
+    r = execute([{"name": "delete_task", "args": {"title": "Submit my timsheet"}}], store, TODAY)[0]
+    assert r["status"] == "success" and "read as 'Submit my timesheet'" in r["message"]
+    assert [t.title for t in store.trash()] == ["Submit my timesheet"]
+    r = execute([{"name": "restore_task", "args": {"title": "submitt my timesheet"}}], store, TODAY)[0]
     assert r["status"] == "success" and store.trash() == []
     # one letter in a short title is another task: "Call Tom" does not name "Call mom"
     miss = execute([{"name": "complete_task", "args": {"title": "Call Tom"}}], store, TODAY)[0]
@@ -153,10 +154,12 @@ def test_a_near_spelling_names_the_one_task_spelled_so_and_says_which():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text("abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9), min_size=3, max_size=6),
+@given(st.lists(st.text("abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9) | st.sampled_from(["aaa", "aba"]),
+                min_size=3, max_size=6),
        st.integers(min_value=0))
 def test_a_title_with_one_letter_dropped_still_names_its_task(words, position):
     title = " ".join(words)  # 11+ characters: one slip stays above the near-spelling cutoff
+    # (repetitive titles such as "aaa aaa aaa" are where difflib's greedy ratio fell short)
     store = TaskStore()
     execute([add(title)], store, TODAY)
     i = position % len(title)
