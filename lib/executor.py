@@ -53,6 +53,17 @@ def _day(iso: Optional[str]) -> str:
     return f"{dt.date.fromisoformat(iso):%A} {iso}" if iso else ""
 
 
+def _one_of(found: list[Task], title: str, verb: str, how: str,
+            why: str = "") -> tuple[Optional[Task], str, Optional[dict[str, Any]]]:
+    """`_pick`'s answer for the tasks a step found: the one task, with a note saying how `title`
+    was read, or "ambiguous" (nothing done) for several."""
+    if len(found) > 1:
+        return None, "", error_result(
+            "ambiguous", f"'{title}' could be {len(found)} tasks; nothing was {verb}. Say which one.",
+            candidates=[t.title for t in found])
+    return found[0], f" ('{title}' {how} '{found[0].title}'{why}.)", None
+
+
 def _pick(store: TaskStore, title: str, verb: str, where: str,
           today: Optional[dt.date] = None) -> tuple[Optional[Task], str, Optional[dict[str, Any]]]:
     """(task, a note for the result, None) or (None, "", error result). `where`: "open", "any", "trash".
@@ -69,12 +80,8 @@ def _pick(store: TaskStore, title: str, verb: str, where: str,
         return None, "", error_result("already_done", f"Task '{title}' is already done.")
     for status in statuses:  # 2. the one task holding every word of it
         found = store.find_partial(title, status, in_trash=trash)
-        if len(found) == 1:
-            return found[0], f" ('{title}' matched '{found[0].title}'.)", None
         if found:
-            return None, "", error_result(
-                "ambiguous", f"'{title}' could be {len(found)} tasks; nothing was {verb}. Say which one.",
-                candidates=[t.title for t in found])
+            return _one_of(found, title, verb, "matched")
     if where == "open" and store.find_partial(title, "done"):
         return None, "", error_result("already_done", f"Task '{title}' is already done.")
     if today is not None:
@@ -85,12 +92,8 @@ def _pick(store: TaskStore, title: str, verb: str, where: str,
                 return task, note, error
     for status in statuses:  # 4. the one task spelled nearly so
         found = store.find_near(title, status, in_trash=trash)
-        if len(found) == 1:
-            return found[0], f" ('{title}' read as '{found[0].title}', the nearest spelling.)", None
         if found:
-            return None, "", error_result(
-                "ambiguous", f"'{title}' could be {len(found)} tasks; nothing was {verb}. Say which one.",
-                candidates=[t.title for t in found])
+            return _one_of(found, title, verb, "read as", ", the nearest spelling")
     if trash and (store.find(title) or store.find_partial(title)):
         return None, "", error_result("not_in_trash", f"'{title}' is not in the trash; it is still on the list.")
     closest = store.closest_titles(title, in_trash=trash)
