@@ -66,15 +66,15 @@ class UndoRecord(BaseModel):
 NEAR_SPELLING = 0.9
 
 
-def spelling_similarity(a: str, b: str) -> float:
+def spelling_similarity(a: str, b: str, at_least: float = NEAR_SPELLING) -> float:
     """2 x (longest common subsequence) / (len a + len b): 1.0 for equal strings, (2n-2)/(2n-1)
     for one letter dropped from n. difflib's ratio() approximates this greedily and can miss
     ("aaaaaa aaa" ~ "aaa aaa aaa" scores 0.67), so it only screens: its quick_ratio() is an
     upper bound, and the exact subsequence is computed only for the strings that pass it: a
-    pair that cannot reach NEAR_SPELLING scores 0.0."""
+    pair that cannot reach `at_least` scores 0.0."""
     if not a or not b:
         return float(a == b)
-    if difflib.SequenceMatcher(None, a, b).quick_ratio() < NEAR_SPELLING:
+    if difflib.SequenceMatcher(None, a, b).quick_ratio() < at_least:
         return 0.0
     previous = [0] * (len(b) + 1)
     for ch in a:
@@ -245,7 +245,7 @@ class TaskStore:
         the matching keys: "Re reply to Emma's text" -> "Reply to Emma's text"), closest first."""
         key = title_key(title)
         pool = self.trash() if in_trash else self.list(status or "all")
-        scored = [(spelling_similarity(key, title_key(t.title)), t) for t in pool]
+        scored = [(spelling_similarity(key, title_key(t.title), cutoff), t) for t in pool]
         return [t for r, t in sorted(scored, key=lambda rt: -rt[0]) if r >= cutoff]
 
     def closest_titles(self, title: str, n: int = 3, in_trash: bool = False) -> list[str]:
