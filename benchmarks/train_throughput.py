@@ -3,6 +3,8 @@
     python benchmarks/train_throughput.py --model tiny --steps 10            # CPU, seconds
     python benchmarks/train_throughput.py --model smollm2 --steps 6          # CPU, minutes
     python benchmarks/train_throughput.py --model random-1b --steps 20 --4bit  # a GPU
+    python benchmarks/train_throughput.py --model random-8b --steps 6 --4bit --backends unsloth \
+        --batch-size 2 --grad-accum 4                                          # a GPU: the T4 preset's shape
 
 Each backend runs in its own process (Unsloth patches transformers when imported, so the plain
 run must never see it). Both train the same LoRA (r=16, all seven projections) on the same
@@ -12,6 +14,9 @@ s/step, peak memory and the ratio Unsloth / plain.
 
 `random-1b` is a Llama-shaped model with random weights (TinyLlama-1.1B's layer shape, ~1.0B
 parameters; our BPE tokenizer) built locally: speed does not depend on the weights, and no hub is needed.
+`random-8b` is Llama-3.1-8B's shape (32 layers of 4096, 14336 MLP, 8 KV heads, its 128,256-row
+embedding and LM head, ~8.0B parameters) with random weights, built on the GPU in seconds: what the
+`t4` preset trains, for its memory and speed without downloading 16 GB.
 """
 
 from __future__ import annotations
@@ -31,8 +36,17 @@ sys.path.insert(0, str(ROOT))
 MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
-def build_random_llama(out: Path, vocab: int = 32000) -> Path:
-    """TinyLlama-1.1B's layer shape with random weights and a BPE tokenizer trained on our prompts."""
+SHAPES = {  # layer shapes of real models; the weights are random
+    "random-1b": dict(hidden_size=2048, intermediate_size=5632, num_hidden_layers=22, num_attention_heads=32,
+                      num_key_value_heads=4, max_position_embeddings=4096),  # TinyLlama-1.1B
+    "random-8b": dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
+                      num_key_value_heads=8, max_position_embeddings=131072, rope_theta=500000.0,
+                      vocab_size=128256),  # Llama-3.1-8B (its vocabulary size; our tokenizer uses the first rows)
+}
+
+
+def build_random_llama(out: Path, vocab: int = 32000, shape: str = "random-1b") -> Path:
+    """A real model's layer shape with random weights and a BPE tokenizer trained on our prompts."""
     if (out / "config.json").exists():
         return out
     import torch
@@ -44,13 +58,19 @@ def build_random_llama(out: Path, vocab: int = 32000) -> Path:
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(tiny)
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=2048, intermediate_size=5632, num_hidden_layers=22,
-                      num_attention_heads=32, num_key_value_heads=4, max_position_embeddings=4096,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, tie_word_embeddings=False)
+    dims = {"vocab_size": len(tok), **SHAPES[shape]}
+    cfg = LlamaConfig(**dims, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, tie_word_embeddings=False)
     torch.manual_seed(0)
-    model = LlamaForCausalLM(cfg).to(torch.bfloat16)
+    # built in bf16 on the GPU when there is one: an 8B model in fp32 on the CPU takes minutes
+    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
+        torch.set_default_dtype(torch.bfloat16)
+        model = LlamaForCausalLM(cfg)
+        torch.set_default_dtype(torch.float32)
     model.save_pretrained(out)
     tok.save_pretrained(out)
+    del model
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
     return out
 
 
@@ -64,8 +84,8 @@ def cpu_has_bf16() -> bool:
 
 
 def model_path(name: str) -> str:
-    if name == "random-1b":
-        return str(build_random_llama(ROOT / "outputs/models/random-llama-1b"))
+    if name in SHAPES:
+        return str(build_random_llama(ROOT / f"outputs/models/{name.replace('random-', 'random-llama-')}", shape=name))
     from lib.model import resolve_model_name
 
     return resolve_model_name(name)
@@ -158,7 +178,7 @@ def worker(a: argparse.Namespace) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", default="tiny", help="tiny, smollm2, random-1b, or a local model folder")
+    p.add_argument("--model", default="tiny", help="tiny, smollm2, random-1b, random-8b, or a local model folder")
     p.add_argument("--backends", nargs="+", default=["unsloth", "peft"])
     p.add_argument("--backend", help=argparse.SUPPRESS)
     p.add_argument("--steps", type=int, default=8)
@@ -174,6 +194,8 @@ def main() -> None:
         from lib.synth import write_dataset
 
         write_dataset(ROOT / "outputs/data")
+    if a.model in SHAPES:  # built once, here: the workers only load it
+        model_path(a.model)
     results = []
     for backend in a.backends:
         cmd = [sys.executable, __file__, "--backend", backend, "--model", a.model, "--steps", str(a.steps),

@@ -4,12 +4,15 @@ Uses the tiny local Llama (built in seconds) for everything that needs a model, 
 tokenizer for the masking check on a real ChatML template."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from lib.dataset import load_rows
 from lib.synth import write_dataset
 from lib.train import IGNORE_INDEX, encode_sample, preset_config, train
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -208,3 +211,24 @@ def test_evaluation_report_files(trained, data_dir, tmp_path):
 
         bare, btok = load_model("tiny", 1024, load_in_4bit=False)
         run_system(bare, btok, rows, "tuned")
+
+
+def test_throughput_benchmark_shapes_are_the_real_models():
+    """benchmarks/train_throughput.py's random-weight stand-ins must have the real layer shapes:
+    their memory and speed figures (docs/benchmarks.md, GPU session) are read as the real models'."""
+    import importlib.util
+
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    spec = importlib.util.spec_from_file_location("train_throughput", ROOT / "benchmarks/train_throughput.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    counts = {}
+    for name, dims in bench.SHAPES.items():
+        with torch.device("meta"):
+            model = LlamaForCausalLM(LlamaConfig(**{"vocab_size": 32000, **dims}, tie_word_embeddings=False))
+        counts[name] = sum(p.numel() for p in model.parameters())
+    assert round(counts["random-8b"] / 1e9, 2) == 8.03  # Llama-3.1-8B: 8,030,261,248
+    assert counts["random-8b"] == 8_030_261_248
+    assert round(counts["random-1b"] / 1e9, 2) == 1.10  # TinyLlama-1.1B with a 32k vocabulary
