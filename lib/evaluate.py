@@ -25,7 +25,7 @@ from lib.dataset import Row, load_rows, select_rows
 from lib.generation import MAX_NEW_TOKENS, generate_batch
 from lib.grammar import contract_processor_factory
 from lib.report import comparison_table, write_report
-from lib.scoring import score_row, summarize
+from lib.scoring import family_of, score_row, summarize
 
 SYSTEMS = ("base", "base+grammar", "tuned")
 
@@ -72,7 +72,7 @@ def evaluate_remote(backend, rows: Sequence[Row], concurrency: int = 8, system: 
     return {"created": dt.datetime.now().isoformat(timespec="seconds"), "model": dict(backend.info), "rows": len(rows),
             "categories": dict(collections.Counter(r.category or "uncategorized" for r in rows)),
             "settings": {"concurrency": concurrency, "max_new_tokens": backend.max_tokens, "decoding": "greedy"},
-            "row_ids": [r.id for r in rows], "systems": {system: result}}
+            "row_ids": [r.id for r in rows], "families": [family_of(r) for r in rows], "systems": {system: result}}
 
 
 def evaluate(model, tokenizer, rows: Sequence[Row], systems: Iterable[str] = ("base", "tuned"),
@@ -92,7 +92,7 @@ def evaluate(model, tokenizer, rows: Sequence[Row], systems: Iterable[str] = ("b
     return {"created": dt.datetime.now().isoformat(timespec="seconds"), "model": info, "rows": len(rows),
             "categories": dict(collections.Counter(r.category or "uncategorized" for r in rows)),
             "settings": {"batch_size": batch_size, "max_new_tokens": max_new_tokens, "decoding": "greedy"},
-            "row_ids": [r.id for r in rows], "systems": results}
+            "row_ids": [r.id for r in rows], "families": [family_of(r) for r in rows], "systems": results}
 
 
 def main(argv: Optional[list[str]] = None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from lib.dataset import Row
-from lib.scoring import METRICS
+from lib.scoring import METRICS, family_difference_interval
 
 LABELS = {
     "format_strict": "Format (strict)", "format_lenient": "Format (lenient)", "tool_selection": "Tool selection",
@@ -34,12 +34,38 @@ def comparison_table(report: dict[str, Any], baseline: str = "base", candidate: 
         line = f"| {LABELS[metric]} | " + " | ".join(cells) + " |"
         if {baseline, candidate} <= set(systems):
             a, b = report["systems"][baseline]["overall"][metric], report["systems"][candidate]["overall"][metric]
-            line += f" {100 * (b['rate'] - a['rate']):+.1f} pts |" if a["n"] else " n/a |"
+            line += f" {100 * (b['rate'] - a['rate']):+.1f} pts{_difference(report, baseline, candidate, metric)} |" \
+                if a["n"] else " n/a |"
         lines.append(line)
     speed = " | ".join(f"{report['systems'][s]['stats']['tokens_per_s']:.1f} tok/s, "
                        f"{report['systems'][s]['stats']['latency_per_prompt_s']:.2f} s/prompt" for s in systems)
     lines.append(f"| Speed | {speed} |" + (" |" if {baseline, candidate} <= set(systems) else ""))
     return "\n".join(lines)
+
+
+def _difference(report: dict[str, Any], baseline: str, candidate: str, metric: str) -> str:
+    """" [low–high]": the improvement's 95% interval over phrasing families, where both systems
+    were scored on the same rows and the scores are in memory (not in a saved report.json)."""
+    a, b, families = report["systems"][baseline].get("scored"), report["systems"][candidate].get("scored"), \
+        report.get("families")
+    if not (a and b and families) or not len(a) == len(b) == len(families):
+        return ""
+    low, high = family_difference_interval([s.get(metric) for s in a], [s.get(metric) for s in b], families)
+    return "" if low != low else f" [{100 * low:+.0f}, {100 * high:+.0f}]"
+
+
+def family_table(report: dict[str, Any], system: str = "tuned") -> str:
+    """Markdown: each metric's rate with its interval over rows (Wilson) and over phrasing families."""
+    if system not in report["systems"]:
+        return ""
+    lines = [f"| Metric ({system}) | rate | 95% over rows | 95% over families | families |", "|---|---|---|---|---|"]
+    for metric in METRICS:
+        m = report["systems"][system]["overall"][metric]
+        if not m["n"] or "families" not in m:
+            continue
+        lines.append(f"| {LABELS[metric]} | {_pct(m)} | {100 * m['ci_low']:.0f}–{100 * m['ci_high']:.0f} | "
+                     f"{100 * m['family_ci_low']:.0f}–{100 * m['family_ci_high']:.0f} | {m['families']} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def _categories(report: dict[str, Any]) -> list[str]:
@@ -149,10 +175,14 @@ def write_report(report: dict[str, Any], rows: Sequence[Row], out_dir: str | Pat
           f"- Date: {report['created']}", f"- Model: `{info.get('model_name')}`; adapter: `{info.get('adapter')}`; "
           f"backend: {info.get('backend')}", f"- Rows: {report['rows']} (held-out; ids in report.json), "
           f"greedy, max_new_tokens={report['settings']['max_new_tokens']}", "",
-          comparison_table(report), "", "Rates with Wilson 95% intervals in brackets. System prompts: "
+          comparison_table(report), "", "Rates with Wilson 95% intervals over rows in brackets; the improvement's "
+          "interval is over phrasing families (a paired bootstrap). System prompts: "
           + ", ".join(f"{s}: {r.get('prompt_style', '?')}" for s, r in report["systems"].items())
           + " (the base model is given the prompt that spells the contract out; the tuned model the compact "
             "prompt it was trained with).", "",
+          family_table(report), "", "Rows written from one template family share their phrasing and mostly pass or "
+          "fail together, so the interval over families (a bootstrap that resamples whole families) is the "
+          "width to read when comparing models or data; the one over rows assumes independent rows.", "",
           category_table(report), "", "![comparison](comparison.png)", "", "![categories](categories.png)", ""]
     for s, r in report["systems"].items():
         if r["error_codes"]:

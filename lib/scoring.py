@@ -1,6 +1,7 @@
 """Scoring: pure Python (no torch), so every metric is unit-tested on hand-made predictions.
 
-Metrics (each row is scored once per system; rates carry Wilson 95% intervals):
+Metrics (each row is scored once per system; rates carry Wilson 95% intervals over rows and, where
+the rows name their phrasing family, a 95% interval over families):
   format_strict     the contract exactly (lib.parser strict mode)
   format_lenient    text around the tags / an unclosed last tag tolerated
   tool_selection    the exact list of tool names (empty list for a <final>); invalid output fails
@@ -15,6 +16,12 @@ Metrics (each row is scored once per system; rates carry Wilson 95% intervals):
   execution         predicted and gold calls applied to two copies of the row's store end in
                     the same state (titles compared case/space-insensitively, the trash included)
                     and the reply parsed
+
+Why two intervals: Wilson's treats rows as independent, but rows of one template family share
+their phrasing and mostly pass or fail together, so a split with few families is much less
+certain than its row count says (the test split has 38 families for 360 rows, ~3 per category).
+`family_interval` resamples whole families (a cluster bootstrap, fixed seed), which is the width
+to read when comparing models or data: a difference inside it is phrasing luck.
 """
 
 from __future__ import annotations
@@ -44,6 +51,58 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     low, high = max(0.0, centre - half), min(1.0, centre + half)
     return (0.0 if k == 0 else min(low, p), 1.0 if k == n else max(high, p))  # float-safe at 0 and n
+
+
+def family_of(row: Row) -> str:
+    """The phrasing family a row was written from: its template id ("update/test/2"), else its id."""
+    return row.template_id or row.id
+
+
+def family_interval(values: Sequence[Optional[bool]], families: Sequence[str], level: float = 0.95,
+                    resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of the rate, resampling families (with their rows) rather
+    than rows. Rows where the metric does not apply (None) are left out; nan without any."""
+    import numpy as np
+
+    k_by: dict[str, int] = collections.defaultdict(int)
+    n_by: dict[str, int] = collections.defaultdict(int)
+    for v, f in zip(values, families, strict=True):
+        if v is not None:
+            k_by[f] += bool(v)
+            n_by[f] += 1
+    if not n_by:
+        return (float("nan"), float("nan"))
+    k = np.array([k_by[f] for f in n_by], dtype=float)
+    n = np.array([n_by[f] for f in n_by], dtype=float)
+    pick = np.random.default_rng(seed).integers(0, len(n), size=(resamples, len(n)))
+    rates = k[pick].sum(axis=1) / n[pick].sum(axis=1)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(rates, [tail, 100 - tail])
+    rate = k.sum() / n.sum()
+    return (float(min(low, rate)), float(max(high, rate)))
+
+
+def family_difference_interval(a: Sequence[Optional[bool]], b: Sequence[Optional[bool]], families: Sequence[str],
+                               level: float = 0.95, resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """Interval of rate(b) - rate(a) for two systems scored on the same rows, resampling families
+    (paired: both systems see the same resampled families). Rows where either is None are left out."""
+    import numpy as np
+
+    by: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
+    for x, y, f in zip(a, b, families, strict=True):
+        if x is not None and y is not None:
+            by[f][0] += bool(x)
+            by[f][1] += bool(y)
+            by[f][2] += 1
+    if not by:
+        return (float("nan"), float("nan"))
+    ka, kb, n = (np.array(col) for col in zip(*by.values()))
+    pick = np.random.default_rng(seed).integers(0, len(n), size=(resamples, len(n)))
+    diffs = (kb[pick].sum(axis=1) - ka[pick].sum(axis=1)) / n[pick].sum(axis=1)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(diffs, [tail, 100 - tail])
+    diff = (kb.sum() - ka.sum()) / n.sum()
+    return (float(min(low, diff)), float(max(high, diff)))
 
 
 def canonical_call(call: Any, today: dt.date) -> tuple[str, tuple] | None:
@@ -111,21 +170,29 @@ def score_row(row: Row, raw: str) -> dict[str, Any]:
     return scores
 
 
-def aggregate(scored: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """{metric: {k, n, rate, ci_low, ci_high}} over the rows where the metric applies."""
+def aggregate(scored: Sequence[dict[str, Any]], families: Optional[Sequence[str]] = None) -> dict[str, dict[str, Any]]:
+    """{metric: {k, n, rate, ci_low, ci_high}} over the rows where the metric applies; with the
+    rows' families also {families, family_ci_low, family_ci_high} (see family_interval)."""
     out = {}
     for metric in METRICS:
         values = [s[metric] for s in scored if s.get(metric) is not None]
         k, n = sum(bool(v) for v in values), len(values)
         low, high = wilson(k, n)
         out[metric] = {"k": k, "n": n, "rate": k / n if n else float("nan"), "ci_low": low, "ci_high": high}
+        if families is not None:
+            column = [s.get(metric) for s in scored]
+            f_low, f_high = family_interval(column, families)
+            out[metric].update(families=len({f for v, f in zip(column, families) if v is not None}),
+                               family_ci_low=f_low, family_ci_high=f_high)
     return out
 
 
 def summarize(rows: Sequence[Row], scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Overall (with family intervals) and per-category aggregates, and the strict-format error codes."""
     by_cat: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     for row, s in zip(rows, scored):
         by_cat[row.category or "uncategorized"].append(s)
     errors = collections.Counter(code for s in scored for code in s["errors"])
-    return {"overall": aggregate(scored), "by_category": {c: aggregate(v) for c, v in sorted(by_cat.items())},
+    families = [family_of(r) for r in rows[:len(scored)]]
+    return {"overall": aggregate(scored, families), "by_category": {c: aggregate(v) for c, v in sorted(by_cat.items())},
             "error_codes": dict(errors.most_common())}

@@ -39,7 +39,8 @@
 #   prediction and the gold with `lib/dates.py`, so "next Friday" and "2026-12-04" are the same date.
 # * **Stricter metrics** than "did it call a tool": strict and lenient format, the exact tools,
 #   exact arguments (dates included, no invented dates), no call where none is due, and the end
-#   state of a task store after executing the calls — each with a 95% Wilson interval.
+#   state of a task store after executing the calls — each with a 95% Wilson interval over rows,
+#   and an interval over **phrasing families** (below): the one to read when comparing runs.
 # * **base + grammar**: the base model under constrained decoding (only the contract's grammar can
 #   be generated). It shows what fine-tuning adds beyond the format.
 
@@ -97,7 +98,7 @@ from IPython.display import Image, Markdown, display
 from lib.dataset import load_rows, select_rows
 from lib.evaluate import evaluate
 from lib.presets import notebook_settings, resolve_preset_name
-from lib.report import category_table, comparison_table, write_report
+from lib.report import category_table, comparison_table, family_table, write_report
 from lib.synth import write_dataset
 
 eval_settings = notebook_settings(preset, test_rows=test_rows, grammar_rows=grammar_rows)
@@ -140,6 +141,16 @@ display(Markdown(comparison_table(report)))
 
 # %%
 display(Image(paths["chart"]))
+
+# %% [markdown]
+# ## How sure: rows versus phrasing families
+# Rows written from one template family share their phrasing, so they mostly pass or fail
+# together: a split with 120 rows but only a few dozen families is less certain than its row count
+# suggests. The second interval resamples whole families (a bootstrap); the improvement column
+# above uses the same, paired. A difference between two runs that stays inside it is phrasing luck.
+
+# %%
+display(Markdown(family_table(report)))
 
 # %% [markdown]
 # ## Per category

@@ -205,6 +205,8 @@ def test_evaluation_report_files(trained, data_dir, tmp_path):
         assert (tmp_path / p.split("/")[-1]).stat().st_size > 0
     md = (tmp_path / "report.md").read_text()
     assert "| Format (strict) |" in md and "Improvement" in md
+    assert "| Metric (tuned) | rate | 95% over rows | 95% over families | families |" in md
+    assert report["families"] == [r.template_id or r.id for r in rows]
     assert len((tmp_path / "predictions.jsonl").read_text().splitlines()) == 6
     with pytest.raises(ValueError, match="adapter"):
         from lib.evaluate import run_system

@@ -167,3 +167,76 @@ def test_rescore_scores_saved_answers_without_a_model(tmp_path):
     answers.write_text(json.dumps({"id": "a", "user": "water the plants", "output": "<final>ok</final>"}) + "\n")
     with pytest.raises(SystemExit, match="other rows"):
         rescore(answers, data)
+
+
+# -- intervals over phrasing families ------------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from lib.report import comparison_table, family_table  # noqa: E402
+from lib.scoring import family_difference_interval, family_interval, family_of  # noqa: E402
+
+
+def test_family_interval_is_wider_than_wilson_when_families_pass_or_fail_together():
+    # 10 families of 10 rows: five always right, five always wrong. 50/100 looks like +-10 points
+    # over rows; over families it is five coin flips' worth of evidence.
+    values = [f < 5 for f in range(10) for _ in range(10)]
+    families = [f"fam{f}" for f in range(10) for _ in range(10)]
+    w_low, w_high = wilson(50, 100)
+    f_low, f_high = family_interval(values, families)
+    assert f_low <= 0.5 <= f_high
+    assert (f_high - f_low) > 2 * (w_high - w_low)
+    # the same rows, every row its own family: close to Wilson's width
+    i_low, i_high = family_interval(values, [str(i) for i in range(100)])
+    assert abs((i_high - i_low) - (w_high - w_low)) < 0.05
+
+
+def test_family_interval_edge_cases():
+    assert family_interval([True, False, True], ["a", "a", "a"]) == (2 / 3, 2 / 3)  # one family: nothing to resample
+    assert all(math.isnan(v) for v in family_interval([None, None], ["a", "b"]))
+    assert family_interval([True, None, False, True], list("abcd")) == family_interval([True, False, True], list("acd"))
+    with pytest.raises(ValueError):
+        family_interval([True, False], ["a"])  # one family per row, always
+
+
+def test_family_difference_interval():
+    fams = [f"f{i // 3}" for i in range(30)]
+    same = [i % 2 == 0 for i in range(30)]
+    assert family_difference_interval(same, same, fams) == (0.0, 0.0)
+    assert family_difference_interval([False] * 30, [True] * 30, fams) == (1.0, 1.0)
+    low, high = family_difference_interval(same, [True] * 30, fams)
+    assert low <= 0.5 <= high
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.one_of(st.none(), st.booleans())), min_size=1, max_size=60))
+def test_family_interval_holds_the_rate(rows):
+    families = [f for f, _ in rows]
+    values = [v for _, v in rows]
+    low, high = family_interval(values, families)
+    applicable = [v for v in values if v is not None]
+    if not applicable:
+        assert math.isnan(low) and math.isnan(high)
+        return
+    rate = sum(applicable) / len(applicable)
+    assert 0.0 <= low <= rate <= high <= 1.0
+    assert (low, high) == family_interval(values, families)  # fixed seed: the same report every run
+
+
+def test_reports_show_intervals_over_families():
+    rows = [row([], category="conversation", template_id=f"conversation/test/{i // 2}") for i in range(8)]
+    assert family_of(rows[0]) == "conversation/test/0" and family_of(HELLO) == "r"
+    good, bad = format_final("hi"), format_action([{"name": "list_tasks", "args": {}}])
+    systems = {}
+    for name, texts in {"base": [bad] * 8, "tuned": [good] * 6 + [bad] * 2}.items():
+        scored = [score_row(r, t) for r, t in zip(rows, texts)]
+        systems[name] = {"scored": scored, "stats": {"tokens_per_s": 1.0, "latency_per_prompt_s": 1.0},
+                         **summarize(rows, scored)}
+    report = {"systems": systems, "families": [family_of(r) for r in rows]}
+    tuned = systems["tuned"]["overall"]["tool_selection"]
+    assert tuned["families"] == 4 and tuned["rate"] == 0.75
+    assert tuned["family_ci_low"] <= 0.75 <= tuned["family_ci_high"]
+    assert "| Tool selection | 75.0% |" in family_table(report) and "| 4 |" in family_table(report)
+    line = next(ln for ln in comparison_table(report).splitlines() if ln.startswith("| Tool selection"))
+    assert "+75.0 pts [+" in line  # the improvement carries its interval over families
+    saved = {"systems": {s: {k: v for k, v in r.items() if k != "scored"} for s, r in systems.items()}}
+    assert "+75.0 pts |" in comparison_table(saved)  # a saved report.json has no per-row scores: no interval
