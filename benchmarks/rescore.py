@@ -4,7 +4,14 @@ date rules, or the metrics does to the very same outputs.
     python benchmarks/rescore.py outputs/experiments/e15_guards/outputs_validation.jsonl \
         --data outputs/data/validation.jsonl
 
-Prints the overall metrics and each category's execution rate (the table `experiment.py` prints).
+    python benchmarks/rescore.py NEW/outputs_validation.jsonl --against OLD/outputs_validation.jsonl \
+        --data outputs/data/validation.jsonl
+
+Prints the overall metrics (with their 95% intervals over phrasing families) and each category's
+execution rate (the table `experiment.py` prints). With --against, the two answer sets are
+compared on their common rows: each metric's difference NEW - OLD with a paired 95% interval over
+phrasing families (lib.scoring.family_difference_interval). An interval that holds 0 is a
+difference phrasing luck alone could make.
 `experiment.py` writes outputs_<split>.jsonl ({"id", "output"} per row) next to its result.json.
 """
 
@@ -18,10 +25,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lib.dataset import load_rows  # noqa: E402
-from lib.scoring import score_row, summarize  # noqa: E402
+from lib.scoring import family_difference_interval, family_of, score_row, summarize  # noqa: E402
+
+COMPARED = ("tool_selection", "execution", "args_exact", "date_accuracy", "irrelevance")
 
 
-def rescore(outputs_path: str | Path, data_path: str | Path) -> dict:
+def scored_rows(outputs_path: str | Path, data_path: str | Path) -> tuple[list, list]:
+    """The rows these answers were given to, and each answer scored."""
     outputs, users = {}, {}
     for line in Path(outputs_path).read_text().splitlines():
         record = json.loads(line)
@@ -36,20 +46,48 @@ def rescore(outputs_path: str | Path, data_path: str | Path) -> dict:
     if other:
         raise SystemExit(f"{len(other)} answers were given to other rows than {data_path}'s (e.g. {other[0]!r}): "
                          "another dataset version?")
-    scored = [score_row(r, outputs[r.id]) for r in rows]
+    return rows, [score_row(r, outputs[r.id]) for r in rows]
+
+
+def rescore(outputs_path: str | Path, data_path: str | Path) -> dict:
+    rows, scored = scored_rows(outputs_path, data_path)
     summary = summarize(rows, scored)
     return {"rows": len(rows),
             "overall": {m: round(v["rate"], 4) for m, v in summary["overall"].items()},
+            "overall_family_interval": {m: [round(v["family_ci_low"], 4), round(v["family_ci_high"], 4)]
+                                        for m, v in summary["overall"].items() if v["n"]},
+            "families": summary["overall"]["execution"]["families"],
             "overall_counts": {m: f"{v['k']}/{v['n']}" for m, v in summary["overall"].items()},
             "by_category": {c: round(v["execution"]["rate"], 4) for c, v in summary["by_category"].items()}}
+
+
+def compare(new_path: str | Path, old_path: str | Path, data_path: str | Path) -> dict:
+    """NEW - OLD on the rows both answered, per metric, with a paired interval over families."""
+    new_rows, new_scored = scored_rows(new_path, data_path)
+    old_rows, old_scored = scored_rows(old_path, data_path)
+    old_by_id = dict(zip((r.id for r in old_rows), old_scored))
+    pairs = [(r, s, old_by_id[r.id]) for r, s in zip(new_rows, new_scored) if r.id in old_by_id]
+    families = [family_of(r) for r, _, _ in pairs]
+    out = {"rows": len(pairs), "families": len(set(families))}
+    for metric in COMPARED:
+        new, old = [s.get(metric) for _, s, _ in pairs], [o.get(metric) for _, _, o in pairs]
+        both = [(x, y) for x, y in zip(new, old) if x is not None and y is not None]
+        if not both:
+            continue
+        diff = (sum(bool(x) for x, _ in both) - sum(bool(y) for _, y in both)) / len(both)
+        low, high = family_difference_interval(old, new, families)
+        out[metric] = {"difference": round(diff, 4), "family_interval": [round(low, 4), round(high, 4)],
+                       "rows": len(both)}
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("outputs", help="outputs_<split>.jsonl written by benchmarks/experiment.py")
     ap.add_argument("--data", required=True, help="the split's .jsonl the answers were given to")
+    ap.add_argument("--against", help="another answer set to the same rows: print NEW - OLD with intervals")
     a = ap.parse_args()
-    print(json.dumps(rescore(a.outputs, a.data), indent=1))
+    print(json.dumps(compare(a.outputs, a.against, a.data) if a.against else rescore(a.outputs, a.data), indent=1))
 
 
 if __name__ == "__main__":

@@ -169,6 +169,30 @@ def test_rescore_scores_saved_answers_without_a_model(tmp_path):
         rescore(answers, data)
 
 
+def test_rescore_compares_two_answer_sets_with_a_paired_family_interval(tmp_path):
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from rescore import compare
+
+    # six families of four greetings; NEW answers every greeting of families 0-2 right, OLD none
+    rows = [{"id": f"r{i}", "category": "conversation", "today": "2026-11-25", "user": f"hello {i}", "gold": [],
+             "template_id": f"conversation/validation/{i // 4}"} for i in range(24)]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    right, wrong = "<final>Hi!</final>", '<analysis>a</analysis>\n<action>\nlist_tasks()\n</action>'
+    new, old = tmp_path / "new.jsonl", tmp_path / "old.jsonl"
+    new.write_text("".join(json.dumps({"id": f"r{i}", "output": right if i < 12 else wrong}) + "\n" for i in range(24)))
+    old.write_text("".join(json.dumps({"id": f"r{i}", "output": wrong}) + "\n" for i in range(20)))  # 20 rows only
+    result = compare(new, old, data)
+    assert result["rows"] == 20 and result["families"] == 5
+    ts = result["tool_selection"]
+    assert ts["difference"] == 0.6 and ts["family_interval"][0] < 0.6 < ts["family_interval"][1]
+    assert ts["family_interval"][1] - ts["family_interval"][0] > 0.4  # five families: wide, as it should be
+
+
 # -- intervals over phrasing families ------------------------------------------------------------
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
