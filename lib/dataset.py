@@ -90,13 +90,23 @@ def load_rows(path: str | Path, limit: Optional[int] = None) -> list[Row]:
 
 
 def select_rows(rows: Sequence[Row], limit: Optional[int]) -> list[Row]:
-    """The first `limit` rows, taken round-robin across categories in file order, so a small
-    limit still covers every category (deterministic)."""
+    """The first `limit` rows, taken round-robin across categories in file order, and within a
+    category round-robin across its template families, so a small limit still covers every
+    category and as many phrasings as it can (deterministic; rows without a template id are
+    each their own family, so such files keep their order)."""
     if not limit or limit >= len(rows):
         return list(rows)
-    queues: dict[str, collections.deque] = collections.OrderedDict()
+    by_category: dict[str, dict[str, collections.deque]] = collections.OrderedDict()
     for row in rows:
-        queues.setdefault(row.category or "", collections.deque()).append(row)
+        families = by_category.setdefault(row.category or "", collections.OrderedDict())
+        families.setdefault(row.template_id or row.id, collections.deque()).append(row)
+    queues: dict[str, collections.deque] = collections.OrderedDict()
+    for category, families in by_category.items():
+        interleaved = queues[category] = collections.deque()
+        while any(families.values()):
+            for q in families.values():
+                if q:
+                    interleaved.append(q.popleft())
     picked: list[Row] = []
     while len(picked) < limit:
         for q in queues.values():

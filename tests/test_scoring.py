@@ -139,6 +139,17 @@ def test_select_rows_spreads_over_categories():
     picked = select_rows(rows, 4)
     assert [r.category for r in picked] == ["a", "b", "c", "a"]
     assert select_rows(rows, None) == rows
+    assert [r.id for r in select_rows(rows, 6)] == ["0", "5", "8", "1", "6", "2"]  # no families: file order
+
+
+def test_select_rows_spreads_over_families_within_a_category():
+    # category a: family x's rows come first in the file; a small limit must still see family y
+    fams = ["x", "x", "x", "x", "y", "y"]
+    rows = [Row(id=f"a{i}", today=TODAY, user="u", gold=[], category="a", template_id=f)
+            for i, f in enumerate(fams)] + [Row(id="b0", today=TODAY, user="u", gold=[], category="b", template_id="z")]
+    assert [r.id for r in select_rows(rows, 4)] == ["a0", "b0", "a4", "a1"]
+    assert {r.template_id for r in select_rows(rows, 3)} == {"x", "y", "z"}
+    assert [r.id for r in select_rows(rows, 6)] == ["a0", "b0", "a4", "a1", "a5", "a2"]  # family x's last row waits
 
 
 def test_rescore_scores_saved_answers_without_a_model(tmp_path):
