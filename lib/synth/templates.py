@@ -26,7 +26,11 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("{t1} needs doing {d1}", ADD_D), ("keep a note to {t1} {d1}", ADD_D),
                        ("add this: {t1} {d1}", ADD_D), ("one more thing to do {d1}: {t1}", ADD_D)],
         "test": [("could you note that I should {t1} {d1}", ADD_D), ("add to my tasks: {t1} ({d1})", ADD_D),
-                 ("{d1} I've got to {t1} - put it on the list", ADD_D)],
+                 ("{d1} I've got to {t1} - put it on the list", ADD_D),
+                 # test v2 (2026-11-27): three more families per category, written before any model
+                 # answered them, so that the test split has ~5 phrasings per category instead of ~2-3
+                 ("need to {t1} {d1}, can you put that down?", ADD_D), ("heads up, {t1} has to happen {d1}", ADD_D),
+                 ("pls remember I gotta {t1} {d1}", ADD_D)],
     },
     "add_undated": {
         "train": [("add {t1}", ADD), ("remind me to {t1}", ADD), ("I need to {t1}", ADD),
@@ -40,7 +44,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("{t1} needs to go on my list", ADD), ("keep a note that I must {t1}", ADD),
                        ("add this one: {t1}", ADD), ("one more thing to do: {t1}", ADD)],
         "test": [("could you note that I have to {t1}", ADD), ("add to my tasks: {t1}", ADD),
-                 ("don't let me forget to {t1} sometime", ADD)],
+                 ("don't let me forget to {t1} sometime", ADD),
+                 ("i need a reminder to {t1}", ADD), ("{t1} - add it to the list", ADD),
+                 ("could {t1} go on my list?", ADD)],
     },
     "list": {
         "train": [("what's on my list?", LIST("open")), ("show my tasks", LIST("open")),
@@ -56,7 +62,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("let me see the completed ones", LIST("done")),
                        ("show my whole list, done ones included", LIST("all"))],
         "test": [("any pending items?", LIST("open")), ("show me what's done", LIST("done")),
-                 ("display every single task I have", LIST("all"))],
+                 ("display every single task I have", LIST("all")),
+                 ("what have I got on?", LIST("open")), ("list what I've already finished", LIST("done")),
+                 ("can I see all of my tasks, open and closed?", LIST("all"))],
     },
     "summarize": {
         "train": [("give me a summary of my tasks", SUM), ("how many tasks do I have?", SUM),
@@ -68,7 +76,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("where do I stand with my to-dos?", SUM), ("give me the numbers on my to-do list", SUM),
                        ("am I behind on anything? give me the counts", SUM), ("tally up my tasks", SUM),
                        ("what's the breakdown of my tasks?", SUM), ("count up what's overdue and due today", SUM)],
-        "test": [("what's the status of my to-dos overall?", SUM), ("count my tasks for me", SUM)],
+        "test": [("what's the status of my to-dos overall?", SUM), ("count my tasks for me", SUM),
+                 ("how many tasks have I got left?", SUM), ("am I on top of my tasks? numbers please", SUM),
+                 ("brief me on my to-do list", SUM)],
     },
     "complete": {
         "train": [("mark {t1} as done", DONE), ("I finished {t1}", DONE), ("{t1} is done", DONE),
@@ -82,7 +92,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("finally finished: {t1}", DONE), ("cross {t1} off", DONE), ("{t1} - all done, mark it", DONE),
                        ("consider {t1} done", DONE), ("I managed to {t1}, tick it", DONE),
                        ("that's {t1} sorted, mark it complete", DONE)],
-        "test": [("{t1} - finished it just now", DONE), ("please close out the task {t1}", DONE)],
+        "test": [("{t1} - finished it just now", DONE), ("please close out the task {t1}", DONE),
+                 ("{t1}, completed ✅", DONE), ("got {t1} out of the way, tick it off", DONE),
+                 ("you can mark {t1} as finished now", DONE)],
     },
     "delete": {
         "train": [("delete {t1}", DEL), ("remove {t1} from my list", DEL), ("get rid of the task '{t1}'", DEL),
@@ -94,7 +106,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("{t1} is off, bin it", DEL), ("{t1} is cancelled, take it away", DEL),
                        ("I'm not going to {t1}, remove it", DEL), ("{t1} can go, remove it", DEL), ("chuck out {t1}", DEL),
                        ("I won't {t1} after all, get rid of it", DEL)],
-        "test": [("wipe {t1} from my tasks", DEL), ("forget about {t1} entirely, remove it", DEL)],
+        "test": [("wipe {t1} from my tasks", DEL), ("forget about {t1} entirely, remove it", DEL),
+                 ("purge {t1} from the list", DEL), ("I'm dropping {t1}, remove it from the list", DEL),
+                 ("{t1} is dead, throw it out", DEL)],
     },
     "update": {
         "train": [("move {t1} to {d1}", MOVE), ("change {t1} to {d1}", MOVE), ("reschedule {t1} for {d1}", MOVE),
@@ -111,7 +125,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("{t1} is no longer time-bound", UNDATE), ("{t1} can be done whenever, drop the date", UNDATE),
                        ("I'm not actually done with {t1}", REOPEN), ("{t1} needs to be open again", REOPEN)],
         "test": [("can {t1} wait until {d1}?", MOVE), ("{t1} should be called {t2}", RENAME),
-                 ("{t1} doesn't need a date", UNDATE), ("{t1} still needs doing, open it again", REOPEN)],
+                 ("{t1} doesn't need a date", UNDATE), ("{t1} still needs doing, open it again", REOPEN),
+                 ("can we do {t1} {d1} instead?", MOVE), ("rename the task {t1} to say {t2}", RENAME),
+                 ("{t1} can float, no due date", UNDATE), ("turns out {t1} isn't done, reopen it", REOPEN)],
     },
     "restore": {
         "train": [("restore {t1}", RESTORE), ("bring back {t1}", RESTORE), ("undelete {t1}", RESTORE),
@@ -122,7 +138,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("fish {t1} out of the bin", RESTORE), ("deleted {t1} by accident, undo that", RESTORE),
                        ("retrieve {t1} from the deleted tasks", RESTORE), ("{t1} should still be there, restore it", RESTORE),
                        ("rescue {t1} from the trash", RESTORE), ("deleting {t1} was a mistake, put it back", RESTORE)],
-        "test": [("oops, {t1} shouldn't have been deleted", RESTORE), ("can I get {t1} back?", RESTORE)],
+        "test": [("oops, {t1} shouldn't have been deleted", RESTORE), ("can I get {t1} back?", RESTORE),
+                 ("I want {t1} back on the list", RESTORE), ("restore the task I deleted: {t1}", RESTORE),
+                 ("{t1} got deleted, please undo", RESTORE)],
     },
     "conversation": {
         "train": [("hi", "greeting"), ("hello there!", "greeting"), ("good morning", "greeting"),
@@ -136,7 +154,8 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("that's all for now, bye", "goodbye"), ("what kinds of things can I ask you?", "capabilities"),
                        ("that's me done, cheers bye", "goodbye")],
         "test": [("good evening!", "greeting"), ("appreciate it", "thanks"), ("which things can you do for me?", "capabilities"),
-                 ("see you later", "goodbye")],
+                 ("see you later", "goodbye"), ("yo, what's up?", "greeting"), ("thanks, that's great", "thanks"),
+                 ("can you explain what you do?", "capabilities")],
     },
     "out_of_scope": {
         "train": [("what's the weather in Paris?", "out_of_scope"), ("send an email to Bob saying hi", "out_of_scope"),
@@ -151,7 +170,8 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("what's the population of Canada?", "out_of_scope"), ("how many ounces in a pound?", "out_of_scope"),
                        ("find me a recipe for banana bread", "out_of_scope"), ("turn off the living room lights", "out_of_scope")],
         "test": [("what's the capital of Australia?", "out_of_scope"), ("text my sister that I'm late", "out_of_scope"),
-                 ("will it rain tomorrow?", "out_of_scope")],
+                 ("will it rain tomorrow?", "out_of_scope"), ("convert 5 miles to kilometers", "out_of_scope"),
+                 ("which planet has the most moons?", "out_of_scope"), ("what's the exchange rate for euros?", "out_of_scope")],
     },
     "clarification": {
         "train": [("add a task", "clarification"), ("remind me about something {d1}", "clarification"),
@@ -162,7 +182,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("I've got something due {d1}, add it", "clarification"), ("add one for {d1}", "clarification"),
                        ("I'd like to add a to-do", "clarification"), ("I have something to add", "clarification"),
                        ("make me a to-do for {d1}", "clarification")],
-        "test": [("set up a to-do item", "clarification"), ("I want to add something for {d1}", "clarification")],
+        "test": [("set up a to-do item", "clarification"), ("I want to add something for {d1}", "clarification"),
+                 ("add a reminder for {d1}", "clarification"), ("I want to make a task", "clarification"),
+                 ("can you put a task on my list?", "clarification")],
     },
     "negation": {
         "train": [("don't add {t1}, I already did it", "negation"), ("never mind about {t1}, don't put it on the list", "negation"),
@@ -172,7 +194,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("no, I don't want {t1} on the list", "negation"), ("I changed my mind, don't add {t1}", "negation"),
                        ("no task needed for {t1}", "negation"), ("leave {t1} off the list, I'll remember", "negation"),
                        ("forget what I said about adding {t1}", "negation"), ("you don't have to add {t1}", "negation")],
-        "test": [("do not put {t1} on my list", "negation"), ("scrap that, no task for {t1}", "negation")],
+        "test": [("do not put {t1} on my list", "negation"), ("scrap that, no task for {t1}", "negation"),
+                 ("there's no need to put {t1} down", "negation"), ("I don't need {t1} on my list", "negation"),
+                 ("cancel that request to add {t1}", "negation")],
     },
     "multi_intent": {
         "train": [
@@ -200,6 +224,9 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
         "test": [
             ("two things: {t1} {d1}, and {t2}", [("add_task", {"title": "t1", "due_date": "d1"}), ("add_task", {"title": "t2"})]),
             ("tick off {t1} and show what's still open", [("complete_task", {"title": "t1"}), *LIST("open")]),
+            ("I did {t1} - and please add {t2} {d2}", [("complete_task", {"title": "t1"}), ("add_task", {"title": "t2", "due_date": "d2"})]),
+            ("remove {t1}, then give me a summary", [("delete_task", {"title": "t1"}), ("summarize_tasks", {})]),
+            ("show me everything, and add {t1}", [*LIST("all"), ("add_task", {"title": "t1"})]),
         ],
     },
 }
@@ -239,6 +266,9 @@ MULTI_TURN: dict[str, list[tuple[list[Template], Template]]] = {
         ([("add {t1} {d1}", ADD_D)], ("call it {t2} instead", RENAME)),
         ([("add {t1} {d1}", ADD_D)], ("never mind, remove that task", DEL)),
         ([("add {t1}", ADD)], ("great, thank you", "thanks")),
+        ([("add {t1}", ADD)], ("make that {d1}", MOVE)),
+        ([("add {t1} {d1}", ADD_D)], ("done already, tick it", DONE)),
+        ([("delete {t1}", DEL)], ("ugh, I needed that, undo", RESTORE)),
     ],
 }
 
