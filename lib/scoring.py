@@ -58,51 +58,46 @@ def family_of(row: Row) -> str:
     return row.template_id or row.id
 
 
-def family_interval(values: Sequence[Optional[bool]], families: Sequence[str], level: float = 0.95,
-                    resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap interval of the rate, resampling families (with their rows) rather
-    than rows. Rows where the metric does not apply (None) are left out; nan without any."""
+def _family_bootstrap(per_family: dict[str, list[float]], statistic, level: float, resamples: int,
+                      seed: int) -> tuple[float, float]:
+    """Percentile interval of statistic(column sums) over resamples of whole families (with
+    replacement), widened to hold the statistic of the data itself; nan without any family."""
     import numpy as np
 
-    k_by: dict[str, int] = collections.defaultdict(int)
-    n_by: dict[str, int] = collections.defaultdict(int)
+    if not per_family:
+        return (float("nan"), float("nan"))
+    table = np.array(list(per_family.values()), dtype=float)  # one row per family
+    pick = np.random.default_rng(seed).integers(0, len(table), size=(resamples, len(table)))
+    sampled = statistic(table[pick].sum(axis=1).T)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(sampled, [tail, 100 - tail])
+    point = float(statistic(table.sum(axis=0)))
+    return (float(min(low, point)), float(max(high, point)))
+
+
+def family_interval(values: Sequence[Optional[bool]], families: Sequence[str], level: float = 0.95,
+                    resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """Bootstrap interval of the rate, resampling families (with their rows) rather than rows.
+    Rows where the metric does not apply (None) are left out; nan without any."""
+    by: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0])  # right, rows
     for v, f in zip(values, families, strict=True):
         if v is not None:
-            k_by[f] += bool(v)
-            n_by[f] += 1
-    if not n_by:
-        return (float("nan"), float("nan"))
-    k = np.array([k_by[f] for f in n_by], dtype=float)
-    n = np.array([n_by[f] for f in n_by], dtype=float)
-    pick = np.random.default_rng(seed).integers(0, len(n), size=(resamples, len(n)))
-    rates = k[pick].sum(axis=1) / n[pick].sum(axis=1)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(rates, [tail, 100 - tail])
-    rate = k.sum() / n.sum()
-    return (float(min(low, rate)), float(max(high, rate)))
+            by[f][0] += bool(v)
+            by[f][1] += 1
+    return _family_bootstrap(by, lambda c: c[0] / c[1], level, resamples, seed)
 
 
 def family_difference_interval(a: Sequence[Optional[bool]], b: Sequence[Optional[bool]], families: Sequence[str],
                                level: float = 0.95, resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
     """Interval of rate(b) - rate(a) for two systems scored on the same rows, resampling families
     (paired: both systems see the same resampled families). Rows where either is None are left out."""
-    import numpy as np
-
-    by: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
+    by: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])  # a right, b right, rows
     for x, y, f in zip(a, b, families, strict=True):
         if x is not None and y is not None:
             by[f][0] += bool(x)
             by[f][1] += bool(y)
             by[f][2] += 1
-    if not by:
-        return (float("nan"), float("nan"))
-    ka, kb, n = (np.array(col) for col in zip(*by.values()))
-    pick = np.random.default_rng(seed).integers(0, len(n), size=(resamples, len(n)))
-    diffs = (kb[pick].sum(axis=1) - ka[pick].sum(axis=1)) / n[pick].sum(axis=1)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(diffs, [tail, 100 - tail])
-    diff = (kb.sum() - ka.sum()) / n.sum()
-    return (float(min(low, diff)), float(max(high, diff)))
+    return _family_bootstrap(by, lambda c: (c[1] - c[0]) / c[2], level, resamples, seed)
 
 
 def canonical_call(call: Any, today: dt.date) -> tuple[str, tuple] | None:
