@@ -44,7 +44,7 @@ def comparison_table(report: dict[str, Any], baseline: str = "base", candidate: 
 
 
 def _difference(report: dict[str, Any], baseline: str, candidate: str, metric: str) -> str:
-    """" [low–high]": the improvement's 95% interval over phrasing families, where both systems
+    """' [low, high]': the improvement's 95% interval over phrasing families, where both systems
     were scored on the same rows and the scores are in memory (not in a saved report.json)."""
     a, b, families = report["systems"][baseline].get("scored"), report["systems"][candidate].get("scored"), \
         report.get("families")

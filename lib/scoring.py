@@ -19,7 +19,7 @@ the rows name their phrasing family, a 95% interval over families):
 
 Why two intervals: Wilson's treats rows as independent, but rows of one template family share
 their phrasing and mostly pass or fail together, so a split with few families is much less
-certain than its row count says (the test split has 38 families for 360 rows, ~3 per category).
+certain than its row count says (test v1 had 38 families for 360 rows, ~3 per category).
 `family_interval` resamples whole families (a cluster bootstrap, fixed seed), which is the width
 to read when comparing models or data: a difference inside it is phrasing luck.
 """
