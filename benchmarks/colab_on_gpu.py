@@ -46,7 +46,7 @@ def main() -> None:
     import nbformat
     import papermill as pm
 
-    NAME = "00_taskagent_colab"  # lib.bundle.NAME (that module needs jupytext, which Colab lacks)
+    from lib.bundle import NAME
     from lib.pipeline import kernel_name
 
     out = Path(a.out).resolve()

@@ -28,9 +28,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import jupytext
-import nbformat
-
 from lib.pipeline import NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +149,10 @@ def _parts(text: str) -> str:
     return re.sub(r"\b([Nn])otebook 0([1-4])\b", lambda m: ("P" if m.group(1) == "N" else "p") + "art " + m.group(2), text)
 
 
-def build(root: Path = ROOT) -> nbformat.NotebookNode:
+def build(root: Path = ROOT) -> "nbformat.NotebookNode":
+    import jupytext  # here, not at the top: NAME and the helpers import without the notebook tools
+    import nbformat
+
     stages = [(name, jupytext.read(root / "notebooks" / f"{name}.py")) for name in NOTEBOOKS]
     new = nbformat.v4
     cells = [new.new_markdown_cell(INTRO),
@@ -179,6 +179,8 @@ def build(root: Path = ROOT) -> nbformat.NotebookNode:
 
 def render(root: Path = ROOT) -> dict[Path, str]:
     nb = build(root)
+    import jupytext
+
     texts = {root / "notebooks" / f"{NAME}.ipynb": jupytext.writes(nb, fmt="ipynb"),
              root / "notebooks" / f"{NAME}.py": jupytext.writes(nb, fmt="py:percent")}
     return {path: text if text.endswith("\n") else text + "\n" for path, text in texts.items()}  # as jupytext.write
