@@ -226,8 +226,8 @@ print(system_prompt(rows[0].today, "contract"))
 # * The end-of-turn token is learned; the pad token is a different token.
 #
 # At the end we check on the **held-out validation split** (template families and task phrases
-# never seen in training) that the tuned model follows the contract — and show the base model's
-# figures beside it.
+# never seen in training) that the tuned model follows the contract, and show three of its answers
+# beside the base model's. (Scoring the base model takes part 3.)
 
 # %% [markdown]
 # ### Set-up
@@ -298,8 +298,9 @@ assert learned.endswith(log["model"]["end_of_turn"]) and log["model"]["end_of_tu
 
 # %% [markdown]
 # ### Did it learn? Held-out validation, greedy
-# The same loaded model with the adapter switched off (`disable_adapter()`) is the base. Identical
-# prompts, greedy decoding. The full comparison on the test split is part 3.
+# Only the tuned model is scored here: the base model, scored on the same rows, writes prose up to
+# the token limit (~4 s a row on 2 CPU cores, 6 of this notebook's 30 minutes) and never passes;
+# part 3 compares the two on the test split. Greedy decoding, the prompt training used.
 
 # %%
 from lib.dataset import select_rows
@@ -307,24 +308,28 @@ from lib.evaluate import evaluate
 from lib.report import comparison_table
 
 val_rows = select_rows(load_rows(Path(data_dir) / "validation.jsonl"), settings["validation_rows"])
-report = evaluate(model, tokenizer, val_rows, ["base", "tuned"], batch_size=eval_batch_size)
+report = evaluate(model, tokenizer, val_rows, ["tuned"], batch_size=eval_batch_size)
 display(Markdown(comparison_table(report)))
 
 # %%
 tuned = report["systems"]["tuned"]["overall"]
 check = {"format_strict": tuned["format_strict"]["rate"], "tool_selection": tuned["tool_selection"]["rate"],
          "date_accuracy": tuned["date_accuracy"]["rate"], "execution": tuned["execution"]["rate"]}
-(run_dir / "validation_check.json").write_text(json.dumps({"rows": len(val_rows), **check,
-    "base": {k: report["systems"]["base"]["overall"][k]["rate"] for k in check}}, indent=1) + "\n")
+(run_dir / "validation_check.json").write_text(json.dumps({"rows": len(val_rows), **check}, indent=1) + "\n")
 print(check)
 assert check["format_strict"] >= settings["min_format_strict"], \
     f"strict format {check['format_strict']:.1%} < {settings['min_format_strict']:.0%}"
 assert check["tool_selection"] >= settings["min_tool_selection"], \
     f"tool selection {check['tool_selection']:.1%} < {settings['min_tool_selection']:.0%}"
 
+# %% [markdown]
+# Before and after: the same three prompts, the adapter switched off (`disable_adapter()`: the base
+# model, given the prompt that spells the contract out) and on.
+
 # %%
-for row, base_out, tuned_out in list(zip(val_rows, report["systems"]["base"]["outputs"],
-                                         report["systems"]["tuned"]["outputs"]))[:3]:
+examples = val_rows[:3]
+before = evaluate(model, tokenizer, examples, ["base"], batch_size=eval_batch_size, progress=False)
+for row, base_out, tuned_out in zip(examples, before["systems"]["base"]["outputs"], report["systems"]["tuned"]["outputs"]):
     print(f"=== {row.category} · today {row.today}\n[user] {row.history()[-1]['content']}")
     print(f"--- base:\n{base_out[:300]}\n--- tuned:\n{tuned_out}\n")
 
