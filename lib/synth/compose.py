@@ -167,10 +167,7 @@ _MOVE_FRAMES = ["{v} {t1} to {d1}", "{v} {t1} for {d1}", "{v} the task {t1} to {
                 "{v} the {t1} task to {d1}", "{v} {t1}, make it {d1}"]
 _MOVE_STATEMENT = ["{t1} is due {d1} now", "{t1} moved to {d1}", "{t1} needs to happen {d1} instead",
                    "{t1} should be {d1}", "let's do {t1} {d1} instead", "{t1} got moved to {d1}",
-                   "new date for {t1}: {d1}", "{t1} will have to wait till {d1}", "the deadline for {t1} is now {d1}",
-                   "{t1} is pushed back to {d1}", "{t1} got postponed to {d1}",
-                   "{t1} has to move to {d1}",
-                   "{t1} is delayed to {d1}", "{t1} runs late, make it {d1}"]
+                   "new date for {t1}: {d1}", "{t1} will have to wait till {d1}", "the deadline for {t1} is now {d1}"]
 _RENAME = ["rename {t1} to {t2}", "retitle {t1} to {t2}", "rename the task {t1} as {t2}", "{t1} should be renamed {t2}",
            "change {t1}'s title to {t2}", "call the {t1} task {t2}", "give {t1} the name {t2}", "rename '{t1}' as '{t2}'", "change {t1} to say {t2}", "call {t1} {t2} instead",
            "{t1} should read {t2}", "edit {t1}: {t2}", "reword {t1} to {t2}", "change the title of {t1} to {t2}",
@@ -191,10 +188,7 @@ _REOPEN = ["reopen {t1}", "undo completing {t1}", "mark {t1} incomplete", "{t1} 
            "take the done mark off {t1}", "{t1}: not done after all", "revert {t1} to open", "unmark {t1} as done", "mark {t1} as open again", "{t1} is not done", "un-complete {t1}", "set {t1} back to open",
            "{t1} isn't done yet", "I haven't finished {t1} after all", "put {t1} back to open", "{t1} needs doing again",
            "uncheck {t1}", "untick {t1}", "{t1} is open again", "{t1} isn't complete", "I marked {t1} done too early",
-           "{t1} was ticked off by mistake", "{t1} is unfinished", "I'm not done with {t1}", "I didn't finish {t1} after all",
-           "reactivate {t1}", "I still have to finish {t1}",
-           "revive {t1}", "{t1} wasn't done after all", "cancel the done mark on {t1}",
-           "{t1} is back on, it's not finished"]
+           "{t1} was ticked off by mistake", "{t1} is unfinished", "I'm not done with {t1}", "I didn't finish {t1} after all"]
 _REOPEN_VERBS = ["reopen", "re-open", "uncomplete", "unmark", "uncheck", "untick", "un-tick"]
 _REOPEN_FRAMES = ["{v} {t1}", "{v} the task {t1}", "{v} the {t1} task"]
 
@@ -336,53 +330,15 @@ _JOINS = [" and ", ", then ", "; also ", ". Also ", " and then ", ", plus ", " &
           ", and also ", ", ", " + ", ". And ", " along with "]
 
 
-# Two tasks under one verb: people say "delete X and Y", not "delete X and delete Y". {a} and {b}
-# are the two tasks, {j} a join; every task gets the same call (a move: the same date).
-_BOTH_JOINS = [" and ", " & ", ", and ", " as well as ", " plus ", " and also "]
-_SHARED_VERB: dict[str, list[str]] = {
-    "add_task": ["add {a}{j}{b}", "add both {a} and {b}", "jot down {a}{j}{b}",
-                 "create tasks for {a}{j}{b}", "I need to {a}{j}{b}, add them", "remind me to {a}{j}{b}",
-                 "new tasks: {a}{j}{b}", "add these two: {a}, {b}",
-                 "note down {a}{j}{b}"],
-    "complete_task": ["mark {a}{j}{b} done", "I finished {a}{j}{b}", "{a}{j}{b} are done", "tick off {a}{j}{b}",
-                      "check off both {a} and {b}", "both {a} and {b} are finished", "completed {a}{j}{b}",
-                      "mark {a}{j}{b} as complete", "{a}{j}{b}: both done", "cross off {a}{j}{b}"],
-    "delete_task": ["delete {a}{j}{b}", "remove both {a} and {b}", "drop {a}{j}{b}",
-                    "scrap {a}{j}{b}", "trash {a}{j}{b} too", "I don't need {a}{j}{b} anymore, delete them",
-                    "erase {a}{j}{b}", "take {a}{j}{b} off my list", "delete both: {a}, {b}"],
-    "restore_task": ["restore {a}{j}{b}", "bring back {a}{j}{b}", "undelete both {a} and {b}",
-                     "I need {a}{j}{b} back", "recover {a}{j}{b} from the trash"],
-    "update_task": ["move {a}{j}{b} to {d1}", "push {a}{j}{b} to {d1}", "{a}{j}{b} are both due {d1} now",
-                    "reschedule {a}{j}{b} for {d1}", "postpone {a}{j}{b} until {d1}"],
-}
-
-
-def _shared_verb() -> list[Template]:
+def _multi_intent() -> list[Template]:
     out: list[Template] = []
-    for tool, frames in _SHARED_VERB.items():
-        spec = {"due_date": "d1"} if tool == "update_task" else {}
-        calls = [(tool, {"title": "t1", **spec}), (tool, {"title": "t2", **spec})]
-        for frame, join in itertools.product(frames, _BOTH_JOINS):
-            if "{j}" in frame or join == " and ":
-                out.append((frame.replace("{a}", "{t1}").replace("{b}", "{t2}").replace("{j}", join), calls))
-    return out
-
-
-def _multi_intent_groups() -> list[list[Template]]:
-    """Two clauses of any two intents, a request then a look at the list, and two tasks under one
-    verb: `composed_templates` takes the three in turn (until 2.6 the first two were one pool of
-    ~4,500, so a shared verb was never composed and "put X and Y on my list" added X only)."""
-    pairs: list[Template] = []
     firsts, seconds = _clauses("t1", "d1"), _clauses("t2", "d2")
     for (a, ca), (b, cb), join in itertools.product(firsts, seconds, _JOINS):
         if ca[0][0] != cb[0][0] or ca[0][0] == "add_task":
-            pairs.append((a + join + b, ca + cb))
-    tails = [(a + join + b, ca + cb) for (a, ca), (b, cb), join in itertools.product(firsts, _TAIL_CLAUSES, _JOINS)]
-    return [pairs, tails, _shared_verb()]
-
-
-def _multi_intent() -> list[Template]:
-    return [t for group in _multi_intent_groups() for t in group]
+            out.append((a + join + b, ca + cb))
+    for (a, ca), (b, cb), join in itertools.product(firsts, _TAIL_CLAUSES, _JOINS):
+        out.append((a + join + b, ca + cb))
+    return out
 
 
 # Follow-ups after "add {t1}": a new task only, never the earlier one again.
@@ -449,7 +405,7 @@ def composed_templates(seed: int = 3407, per_category: int = 150) -> dict[str, l
     out: dict[str, list[Template]] = {}
     for category, families in base_families().items():
         # update takes its four kinds of change in turn (see _update_groups); the rest are one group
-        groups = {"update": _update_groups, "multi_intent": _multi_intent_groups}.get(category, lambda: [list(families)])()
+        groups = _update_groups() if category == "update" else [list(families)]
         for group in groups:
             rng.shuffle(group)
         families = [t for turn in itertools.zip_longest(*groups) for t in turn if t is not None]
