@@ -44,7 +44,7 @@
 
 # %% tags=["parameters"]
 # Which run: "t4" uses the values in this cell (Llama-3.1-8B on a free Colab/Kaggle T4 GPU).
-# "cpu" trains SmolLM2-135M offline (~30 min on 2 cores), "ci" and "tiny" are test runs: any preset
+# "cpu" trains SmolLM2-135M offline (~25 min on 2 cores), "ci" and "tiny" are test runs: any preset
 # but "t4" replaces the model, training and check values below with its own (printed below).
 preset = "t4"
 model_name = "unsloth/Llama-3.1-8B-Instruct-bnb-4bit"  # any Hugging Face chat model; its own chat template is used
@@ -160,7 +160,7 @@ assert learned.endswith(log["model"]["end_of_turn"]) and log["model"]["end_of_tu
 # %% [markdown]
 # ## Did it learn? Held-out validation, greedy
 # Only the tuned model is scored here: the base model, scored on the same rows, writes prose up to
-# the token limit (~4 s a row on 2 CPU cores, 6 of this notebook's 30 minutes) and never passes;
+# the token limit (~4 s a row on 2 CPU cores: 6 minutes of the `cpu` preset's run) and never passes;
 # notebook 03 compares the two on the test split. Greedy decoding, the prompt training used.
 
 # %%
@@ -190,7 +190,8 @@ assert check["tool_selection"] >= settings["min_tool_selection"], \
 # %%
 examples = val_rows[:3]
 before = evaluate(model, tokenizer, examples, ["base"], batch_size=eval_batch_size, progress=False)
-for row, base_out, tuned_out in zip(examples, before["systems"]["base"]["outputs"], report["systems"]["tuned"]["outputs"]):
+for row, base_out, tuned_out in zip(examples, before["systems"]["base"]["outputs"],
+                                    report["systems"]["tuned"]["outputs"]):
     print(f"=== {row.category} · today {row.today}\n[user] {row.history()[-1]['content']}")
     print(f"--- base:\n{base_out[:300]}\n--- tuned:\n{tuned_out}\n")
 
