@@ -178,9 +178,9 @@ def build(root: Path = ROOT) -> "nbformat.NotebookNode":
 
 
 def render(root: Path = ROOT) -> dict[Path, str]:
-    nb = build(root)
     import jupytext
 
+    nb = build(root)
     texts = {root / "notebooks" / f"{NAME}.ipynb": jupytext.writes(nb, fmt="ipynb"),
              root / "notebooks" / f"{NAME}.py": jupytext.writes(nb, fmt="py:percent")}
     return {path: text if text.endswith("\n") else text + "\n" for path, text in texts.items()}  # as jupytext.write
