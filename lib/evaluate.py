@@ -24,6 +24,7 @@ from typing import Any, Iterable, Optional, Sequence
 from lib.dataset import Row, load_rows, select_rows
 from lib.generation import MAX_NEW_TOKENS, generate_batch
 from lib.grammar import contract_processor_factory
+from lib.prompts import PROMPT_STYLES
 from lib.report import comparison_table, write_report
 from lib.scoring import family_of, score_row, summarize
 
@@ -105,8 +106,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--concurrency", type=int, default=8, help="openai backend: requests in flight")
     p.add_argument("--engine-grammar", choices=["vllm", "llama.cpp"], default=None,
                    help="openai backend: constrain output to the contract with the engine's own grammar support")
-    p.add_argument("--prompt-style", choices=["compact", "contract"], default="compact",
-                   help="openai backend: compact for a fine-tuned model, contract for a base model")
+    p.add_argument("--prompt-style", choices=list(PROMPT_STYLES), default="compact",
+                   help="openai backend: what the adapter was trained with (compact or minimal), contract for a base model")
     p.add_argument("--model", default=None, help="HF name or folder; 'smollm2'/'tiny' for the offline models "
                    "(default: the GPU model with CUDA, smollm2 without)")
     p.add_argument("--adapter", default=None, help="LoRA adapter folder; without it only the base is scored")

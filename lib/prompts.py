@@ -1,10 +1,12 @@
 """The system prompts and the prompt builder, shared by data generation, training, evaluation,
 the chat widget and the server (one function each, so the prompts can never drift apart).
 
-Two system prompts:
+Three system prompts:
 - "compact" (two lines: today's date and the tool names) is what the fine-tuned model is trained
   and served with. It learns the contract from the data, and every prompt token is paid on every
   training row: the long prompt was ~75% of a training row's tokens.
+- "minimal" (one line: today's date) drops the tool names too, which the tuned model learns from
+  its data as well: ~30 fewer tokens on every row (a fifth of a training row).
 - "contract" spells the contract out (tools with their arguments, an example, when to reply with
   <final>). A model that was never trained on the contract cannot know it from two lines, so the
   base model is always asked with this one (evaluation reports say so).
@@ -20,11 +22,13 @@ from pydantic import BaseModel, ConfigDict
 
 from lib.tools import TOOL_SIGNATURES, TOOLS
 
-PromptStyle = Literal["compact", "contract"]
-PROMPT_STYLES: tuple[str, ...] = ("compact", "contract")
+PromptStyle = Literal["compact", "minimal", "contract"]
+PROMPT_STYLES: tuple[str, ...] = ("compact", "minimal", "contract")
 
 COMPACT_TEMPLATE = """You are TaskAgent. Today is {weekday}, {today}.
 Tools: {names}"""
+
+MINIMAL_TEMPLATE = "You are TaskAgent. Today is {weekday}, {today}."
 
 CONTRACT_TEMPLATE = """You are TaskAgent, an assistant that manages the user's task list.
 Today is {weekday}, {today}.
@@ -53,6 +57,8 @@ class ChatPrompt(BaseModel):
 def system_prompt(today: dt.date, style: PromptStyle = "compact") -> str:
     if style == "compact":
         return COMPACT_TEMPLATE.format(weekday=today.strftime("%A"), today=today.isoformat(), names=", ".join(TOOLS))
+    if style == "minimal":
+        return MINIMAL_TEMPLATE.format(weekday=today.strftime("%A"), today=today.isoformat())
     if style == "contract":
         tools = "\n".join(f"- {sig}" for sig in TOOL_SIGNATURES.values())
         return CONTRACT_TEMPLATE.format(weekday=today.strftime("%A"), today=today.isoformat(), tools=tools)
