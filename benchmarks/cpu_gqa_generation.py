@@ -1,4 +1,4 @@
-"""Greedy generation on a CPU with and without KV-head copies (`lib.generation._sdpa_gqa_on_cpu`).
+"""Greedy generation on a CPU with and without KV-head copies (`lib.generation.SHARE_KV_HEADS_ON_CPU`).
 
     python benchmarks/cpu_gqa_generation.py --rows 16 --repeats 2
     python benchmarks/cpu_gqa_generation.py --adapter outputs/adapters/cpu --rows 32
@@ -38,21 +38,20 @@ def main() -> None:
 
     model, tok = load_model(a.model, 2048, adapter_dir=a.adapter)
     rows = select_rows(load_rows(a.data), a.rows)
-    hook = generation._sdpa_gqa_on_cpu
     systems = [("base", "contract")] + ([("tuned", model.taskagent_info["prompt_style"])] if a.adapter else [])
     for system, style in systems:
         prompts = [r.prompt(style) for r in rows]
         seconds: dict[str, list[float]] = {"shared KV heads": [], "copied KV heads": []}
         texts: dict[str, list[str]] = {}
         for _ in range(a.repeats):
-            for label, ctx in (("shared KV heads", hook), ("copied KV heads", contextlib.nullcontext)):
-                generation._sdpa_gqa_on_cpu = ctx
+            for label, share in (("shared KV heads", True), ("copied KV heads", False)):
+                generation.SHARE_KV_HEADS_ON_CPU = share
                 try:
                     with model.disable_adapter() if system == "base" and a.adapter else contextlib.nullcontext():
                         out, stats = generation.generate_batch(model, tok, prompts, batch_size=a.batch_size,
                                                                progress=False)
                 finally:
-                    generation._sdpa_gqa_on_cpu = hook
+                    generation.SHARE_KV_HEADS_ON_CPU = True
                 seconds[label].append(stats["seconds"])
                 texts.setdefault(label, out)
         shared, copied = (statistics.median(seconds[k]) for k in ("shared KV heads", "copied KV heads"))

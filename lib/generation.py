@@ -47,7 +47,8 @@ def _compute_context(model):
 
     stack = contextlib.ExitStack()
     if model.device.type == "cpu":
-        stack.enter_context(_sdpa_gqa_on_cpu())
+        if SHARE_KV_HEADS_ON_CPU:
+            stack.enter_context(_sdpa_gqa_on_cpu())
         try:
             from unsloth_zoo.cpu.runtime import cpu_bf16_supported
         except ImportError:  # unsloth_zoo without its CPU backend
@@ -57,6 +58,7 @@ def _compute_context(model):
     return stack
 
 
+SHARE_KV_HEADS_ON_CPU = True  # False: transformers' KV copies (benchmarks/cpu_gqa_generation.py compares)
 _GQA = threading.local()  # .active: this thread is generating on a CPU
 
 
@@ -81,8 +83,7 @@ def _sdpa_gqa_on_cpu():
 
         def use_gqa_in_sdpa(attention_mask, key, *args, **kwargs):
             if getattr(_GQA, "active", False) and key.device.type == "cpu":
-                value = args[0] if args else kwargs.get("value", key)
-                return key.shape[-1] == value.shape[-1] <= 256
+                return original(None, key, *args, **kwargs)  # transformers' own answer as if unmasked
             return original(attention_mask, key, *args, **kwargs)
 
         use_gqa_in_sdpa._taskagent_hook = True
