@@ -25,10 +25,8 @@ from lib.tools import TOOL_SIGNATURES, TOOLS
 PromptStyle = Literal["compact", "minimal", "contract"]
 PROMPT_STYLES: tuple[str, ...] = ("compact", "minimal", "contract")
 
-COMPACT_TEMPLATE = """You are TaskAgent. Today is {weekday}, {today}.
-Tools: {names}"""
-
 MINIMAL_TEMPLATE = "You are TaskAgent. Today is {weekday}, {today}."
+COMPACT_TEMPLATE = MINIMAL_TEMPLATE + "\nTools: {names}"
 
 CONTRACT_TEMPLATE = """You are TaskAgent, an assistant that manages the user's task list.
 Today is {weekday}, {today}.
