@@ -1,11 +1,12 @@
-"""Generation on a CPU: grouped-query attention without KV copies gives the same tokens."""
+"""Generation on a CPU: grouped-query attention without KV copies, and linear weights laid out
+transposed while a batch decodes, give the same tokens."""
 
 import threading
 
 import pytest
 import torch
 
-from lib.generation import _compute_context, _sdpa_gqa_on_cpu
+from lib.generation import _compute_context, _sdpa_gqa_on_cpu, _weights_transposed_on_cpu
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +56,54 @@ def test_greedy_tokens_are_the_same_with_and_without_kv_copies(gqa_llama):
             logits_shared = gqa_llama(input_ids=ids, attention_mask=mask).logits
     assert torch.equal(copied, shared)
     torch.testing.assert_close(logits_shared, logits_copied, rtol=0, atol=1e-5)
+
+
+def _linear_weights(model):
+    return [m.weight for m in model.modules() if type(m) is torch.nn.Linear]
+
+
+def test_greedy_tokens_are_the_same_with_transposed_weights_and_the_layout_is_restored(gqa_llama):
+    ids = torch.tensor([[0, 0, 0, 5, 17, 42, 8], [3, 9, 27, 64, 11, 2, 90]])
+    mask = (ids != 0).long()
+    kwargs = dict(input_ids=ids, attention_mask=mask, max_new_tokens=24, do_sample=False, pad_token_id=0)
+    before = [w.detach().clone() for w in _linear_weights(gqa_llama)]
+    with torch.inference_mode():
+        plain = gqa_llama.generate(**kwargs)
+        logits_plain = gqa_llama(input_ids=ids, attention_mask=mask).logits
+    with _weights_transposed_on_cpu(gqa_llama):
+        # the layout really changed: every weight is now the transpose of a contiguous tensor
+        assert all(not w.is_contiguous() and w.t().is_contiguous() for w in _linear_weights(gqa_llama))
+        with torch.inference_mode():
+            transposed = gqa_llama.generate(**kwargs)
+            logits_transposed = gqa_llama(input_ids=ids, attention_mask=mask).logits
+    assert torch.equal(plain, transposed)
+    torch.testing.assert_close(logits_transposed, logits_plain, rtol=0, atol=1e-5)
+    after = _linear_weights(gqa_llama)
+    assert all(w.is_contiguous() for w in after)
+    assert all(torch.equal(a, b) for a, b in zip(before, after))
+
+
+def test_transposed_weights_leave_a_tied_head_and_training_intact():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(1)
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=300, hidden_size=64, intermediate_size=128,
+                                         num_hidden_layers=1, num_attention_heads=4, num_key_value_heads=2,
+                                         tie_word_embeddings=True))
+    head = model.get_output_embeddings().weight
+    assert head is model.get_input_embeddings().weight
+    saved = head.detach().clone()
+    with _weights_transposed_on_cpu(model):
+        assert head.t().is_contiguous()  # transposed once, not twice
+        with torch.inference_mode():
+            model(input_ids=torch.tensor([[1, 2, 3]]))
+    assert head.is_contiguous() and torch.equal(head, saved)
+    # the parameters are ordinary tensors again: a training step runs and reaches every weight
+    model(input_ids=torch.tensor([[1, 2, 3]]), labels=torch.tensor([[1, 2, 3]])).loss.backward()
+    assert all(p.grad is not None for p in model.parameters())
+
+
+def test_transposed_weights_only_when_asked():
+    model = torch.nn.Sequential(torch.nn.Linear(8, 4))
+    with _weights_transposed_on_cpu(model, enabled=False):
+        assert model[0].weight.is_contiguous()
