@@ -22,6 +22,13 @@ def gqa_llama():
     return LlamaForCausalLM(config).eval()
 
 
+def _left_padded_batch():
+    """Left padding, as in generate_batch: rows of different lengths need the attention mask."""
+    ids = torch.tensor([[0, 0, 0, 5, 17, 42, 8], [3, 9, 27, 64, 11, 2, 90]])
+    mask = (ids != 0).long()
+    return ids, mask, dict(input_ids=ids, attention_mask=mask, max_new_tokens=24, do_sample=False, pad_token_id=0)
+
+
 def _hook():
     from transformers.integrations import sdpa_attention
 
@@ -42,10 +49,7 @@ def test_the_shared_kv_path_is_taken_only_inside_the_context_and_only_on_its_thr
 
 
 def test_greedy_tokens_are_the_same_with_and_without_kv_copies(gqa_llama):
-    # Left padding, as in generate_batch: rows of different lengths need the attention mask.
-    ids = torch.tensor([[0, 0, 0, 5, 17, 42, 8], [3, 9, 27, 64, 11, 2, 90]])
-    mask = (ids != 0).long()
-    kwargs = dict(input_ids=ids, attention_mask=mask, max_new_tokens=24, do_sample=False, pad_token_id=0)
+    ids, mask, kwargs = _left_padded_batch()
     with torch.inference_mode():
         copied = gqa_llama.generate(**kwargs)
         with _compute_context(gqa_llama):
@@ -63,9 +67,7 @@ def _linear_weights(model):
 
 
 def test_greedy_tokens_are_the_same_with_transposed_weights_and_the_layout_is_restored(gqa_llama):
-    ids = torch.tensor([[0, 0, 0, 5, 17, 42, 8], [3, 9, 27, 64, 11, 2, 90]])
-    mask = (ids != 0).long()
-    kwargs = dict(input_ids=ids, attention_mask=mask, max_new_tokens=24, do_sample=False, pad_token_id=0)
+    ids, mask, kwargs = _left_padded_batch()
     before = [w.detach().clone() for w in _linear_weights(gqa_llama)]
     with torch.inference_mode():
         plain = gqa_llama.generate(**kwargs)
