@@ -32,11 +32,7 @@ from lib.synth.templates import CATEGORIES, SPLITS
 
 # 2.4.1: test v2, 43 more held-out test families (81 instead of 38); training and validation rows
 # are 2.4's byte for byte (tests/test_synth_heldout.py)
-# 2.4.2: two slot quirks fixed in every split, so 70 training, 9 validation and 8 test rows change
-# their message (their families and due dates do not): a "to {t1}" slot always holds a whole phrase
-# (28/5/2 rows said "remind me to oat milk"; the title then is the whole phrase) and a date after a
-# preposition drops its own (42/4/6 rows said "move X to by Friday")
-GENERATOR_VERSION = "2.4.2"
+GENERATOR_VERSION = "2.4.1"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
 FIRST_DAY, LAST_DAY = dt.date(2024, 1, 1), dt.date(2028, 12, 31)
 
@@ -154,22 +150,6 @@ def _opener(rng: random.Random, category: str) -> list[Any]:
     return [*earlier, turn]
 
 
-# A slot after "to", "gotta" or "must" needs the whole phrase: "remind me to oat milk" is no English
-# (2.4.1 and earlier put the thing there in 15% of such add rows: 28 training, 5 validation, 2 test).
-_NEEDS_A_VERB = re.compile(r"(?i)\b(?:to|gotta|must)\s+\W?\{t1\}")
-
-
-# A date after a preposition of the template loses its own ("move X to by Friday", "due for the
-# 26th": 42 training, 4 validation and 6 test rows in 2.4.1). The answer's date is unchanged.
-_AFTER_A_PREPOSITION = re.compile(r"(?i)\b(?:to|for|until|till|due|by|on|before|from)\s+\{(d\d)\}")
-
-
-def _said(text: str, slots: dict[str, str]) -> str:
-    """The template filled, a date slot after a preposition without the date's own."""
-    text = _AFTER_A_PREPOSITION.sub(lambda m: m.group(0).replace("{" + m.group(1) + "}", date_argument(slots[m.group(1)])), text)
-    return fill(text, slots)
-
-
 def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], shaped: list[str]) -> dict[str, Any]:
     today = FIRST_DAY + dt.timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
     index, (earlier, last) = _family(rng, split, category)
@@ -187,8 +167,7 @@ def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], 
     if len(set(picks)) < len(picks):
         picks = list(dict.fromkeys(picks)) + [p for p in pool if p not in picks][: len(picks) - len(set(picks))]
     typed = {f"t{i}": _surface(rng, picks[i - 1]) for i in (1, 2, 3)}
-    if (category in ("add_dated", "add_undated") and rng.random() < 0.15 and phrase_forms(typed["t1"])
-            and not _NEEDS_A_VERB.search(last[0])):
+    if category in ("add_dated", "add_undated") and rng.random() < 0.15 and phrase_forms(typed["t1"]):
         typed["t1"] = phrase_forms(typed["t1"])["obj"]  # "add oat milk": a thing, not a whole phrase
     for i in (1, 2, 3):
         typed.update({f"t{i}.{form}": value for form, value in phrase_forms(typed[f"t{i}"]).items()})
@@ -210,11 +189,11 @@ def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], 
     for text, calls in earlier:
         said = [] if isinstance(calls, str) else resolve_calls(calls, titles, date_args)
         reply = reference_answer(rng, calls, said)
-        history += [{"role": "user", "content": _said(text, slots)}, {"role": "assistant", "content": reply}]
+        history += [{"role": "user", "content": fill(text, slots)}, {"role": "assistant", "content": reply}]
         if said:
             history.append(tool_results_message(execute(said, store, today)))
     text, outcome = last
-    user = _said(_noisy(rng, text) if split == "train" else text, slots)
+    user = fill(_noisy(rng, text) if split == "train" else text, slots)
     if rng.random() < 0.3 and not user.startswith("{"):
         user = user[:1].upper() + user[1:]
     gold = [] if isinstance(outcome, str) else resolve_calls(outcome, titles, dates)
