@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 # TrainConfig fields settable from the command line (each --knob-name overrides the preset).
 TRAINING_KNOBS = {"max_steps": int, "learning_rate": float, "lora_r": int, "lora_alpha": int, "batch_size": int,
                   "prompt_style": str, "train_rows": int, "batching": str, "save_steps": int,
-                  "neftune_noise_alpha": float, "seed": int}
+                  "neftune_noise_alpha": float, "seed": int,
+                  "compile_on_cpu": lambda v: {"1": True, "true": True, "0": False, "false": False}[v.lower()]}
 
 
 def main() -> None:

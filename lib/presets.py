@@ -35,6 +35,7 @@ class Preset(BaseModel):
     lora_r: int = Field(ge=1)
     lora_alpha: int = Field(ge=1)
     batching: str = Field("buckets", description="buckets: rows of similar length together (less padding); random")
+    compile_on_cpu: bool = Field(True, description="CPU only: torch.compile each decoder layer while training")
     # what the pipeline evaluates (None: every row)
     validation_rows: Optional[int] = Field(description="notebook 02's check on held-out validation rows")
     test_rows: Optional[int] = Field(description="notebook 03's comparison on the test split")
@@ -72,7 +73,7 @@ PRESETS: dict[str, Preset] = {
     "tiny": Preset(model_name="tiny", load_in_4bit=False, max_seq_length=1024, max_steps=8, learning_rate=5e-3,
                    batch_size=4, grad_accum=1, warmup_steps=0, lora_r=16, lora_alpha=32,
                    validation_rows=12, test_rows=12, grammar_rows=12, min_format_strict=0.0, min_tool_selection=0.0,
-                   check_demo=False),
+                   check_demo=False, compile_on_cpu=False),  # compiling would take longer than its 8 steps
 }
 
 
@@ -90,7 +91,8 @@ def get_preset(name: str) -> Preset:
 
 
 TRAINING_KEYS = ("model_name", "load_in_4bit", "max_seq_length", "max_steps", "learning_rate", "batch_size",
-                 "grad_accum", "warmup_steps", "lora_r", "lora_alpha", "batching")
+                 "grad_accum", "warmup_steps", "lora_r", "lora_alpha", "batching",
+                 "compile_on_cpu")
 
 
 def notebook_settings(preset: str, **given: Any) -> dict[str, Any]:

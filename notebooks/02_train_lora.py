@@ -58,6 +58,7 @@ warmup_steps = 5  # steps at the start with a rising learning rate
 lora_r = 16  # adapter rank, 8-64: higher can learn more and costs memory
 lora_alpha = 16  # scales the adapter's output; usually equal to lora_r
 batching = "buckets"  # "buckets": rows of similar length batched together (less padding, faster); "random"
+compile_on_cpu = True  # CPU only: torch.compile the layers while training (~1.7x faster; needs gcc); GPUs ignore it
 validation_rows = 96  # held-out validation rows for the "did it learn?" check (None: all 240)
 min_format_strict = 0.90  # the check fails when the tuned model is below either threshold
 min_tool_selection = 0.85  # the 8B target; the cpu and ci presets check a 0.50 floor (a 135M model)
@@ -115,7 +116,8 @@ if not (Path(data_dir) / "train.jsonl").exists():  # opened alone: make the data
 settings = notebook_settings(
     preset, model_name=model_name, load_in_4bit=load_in_4bit, max_seq_length=max_seq_length, max_steps=max_steps,
     learning_rate=learning_rate, batch_size=batch_size, grad_accum=grad_accum, warmup_steps=warmup_steps,
-    lora_r=lora_r, lora_alpha=lora_alpha, batching=batching, validation_rows=validation_rows,
+    lora_r=lora_r, lora_alpha=lora_alpha, batching=batching, compile_on_cpu=compile_on_cpu,
+    validation_rows=validation_rows,
     min_format_strict=min_format_strict,
     min_tool_selection=min_tool_selection)
 cfg = TrainConfig(preset=resolve_preset_name(preset), seed=seed, run_name=resolve_preset_name(preset),

@@ -234,3 +234,50 @@ def test_throughput_benchmark_shapes_are_the_real_models():
     assert round(counts["random-8b"] / 1e9, 2) == 8.03  # Llama-3.1-8B: 8,030,261,248
     assert counts["random-8b"] == 8_030_261_248
     assert round(counts["random-1b"] / 1e9, 2) == 1.10  # TinyLlama-1.1B with a 32k vocabulary
+
+
+def test_compiled_layers_train_the_same_and_are_eager_afterwards(data_dir, tmp_path):
+    """compile_on_cpu: Inductor's fused kernels give the eager layers' losses (to float rounding),
+    the layers really run compiled while training, and afterwards they are eager again, so
+    generation runs the same code as for a loaded adapter."""
+    from transformers import TrainerCallback
+
+    from lib.train import _decoder_layers
+
+    seen: list[bool] = []
+
+    class Spy(TrainerCallback):
+        def on_step_end(self, args, state, control, model=None, **kw):
+            seen.append(all(layer._compiled_call_impl is not None for layer in _decoder_layers(model)))
+
+    def run(name, compile_on_cpu):
+        cfg = preset_config("tiny", run_name=name, max_steps=3, train_rows=12, compile_on_cpu=compile_on_cpu)
+        return train(cfg, data_dir=data_dir, output_dir=tmp_path, progress=False, callbacks=[Spy()])
+
+    eager = run("eager", False)
+    assert eager["log"]["compiled_layers"] == 0 and seen == [False] * 3
+    seen.clear()
+    compiled = run("compiled", True)
+    layers = _decoder_layers(compiled["model"])
+    assert len(layers) >= 1 and compiled["log"]["compiled_layers"] == len(layers)
+    assert seen == [True] * 3
+    assert [s["loss"] for s in compiled["log"]["steps"]] == pytest.approx(
+        [s["loss"] for s in eager["log"]["steps"]], rel=1e-4)
+    assert all(layer._compiled_call_impl is None for layer in layers)
+
+
+def test_training_runs_eagerly_where_nothing_can_be_compiled(tiny, monkeypatch):
+    """No working C++ compiler: the probe says why and no layer is compiled (training then runs
+    eagerly instead of failing at its first step)."""
+    import torch
+
+    from lib.train import _decoder_layers, compile_decoder_layers
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("InvalidCxxCompiler: No working C++ compiler found")
+
+    monkeypatch.setattr(torch, "compile", broken)
+    model, _ = tiny
+    count, reason = compile_decoder_layers(model)
+    assert count == 0 and "No working C++ compiler" in reason
+    assert all(layer._compiled_call_impl is None for layer in _decoder_layers(model))
