@@ -33,16 +33,15 @@ def main() -> None:
 
     from lib.dataset import load_rows
     from lib.model import load_model
-    from lib.train import (IGNORE_INDEX, _decoder_layers, bucketed_order, build_train_dataset,
-                           compile_decoder_layers, preset_config)
+    from lib.train import (IGNORE_INDEX, LORA_TARGET_MODULES, _decoder_layers, bucketed_order,
+                           build_train_dataset, compile_decoder_layers, preset_config)
 
     cfg = preset_config("cpu")
     model, tok = load_model(cfg.model_name, cfg.max_seq_length, load_in_4bit=False)
     eot = model.taskagent_info["end_of_turn"]
     model = FastLanguageModel.get_peft_model(
         model, r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0, bias="none",
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-        use_gradient_checkpointing=False, random_state=cfg.seed)
+        target_modules=LORA_TARGET_MODULES, use_gradient_checkpointing=False, random_state=cfg.seed)
     ds, _ = build_train_dataset(tok, load_rows(Path(a.data) / "train.jsonl"), cfg.max_seq_length, eot)
     order = bucketed_order([len(x) for x in ds["input_ids"]], cfg.batch_size, cfg.seed)
     batches = []

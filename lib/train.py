@@ -24,6 +24,7 @@ from lib.presets import get_preset, resolve_preset_name
 from lib.prompts import PromptStyle
 
 IGNORE_INDEX = -100  # the label value PyTorch's cross-entropy skips: masked tokens teach nothing
+LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]  # all seven
 
 
 class TrainConfig(BaseModel):
@@ -204,8 +205,7 @@ def train(cfg: TrainConfig, data_dir: str | Path = "outputs/data", output_dir: s
     info = {**model.taskagent_info, "prompt_style": cfg.prompt_style}
     model = FastLanguageModel.get_peft_model(
         model, r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0, bias="none",
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-        use_gradient_checkpointing="unsloth" if cuda else False, random_state=cfg.seed,
+        target_modules=LORA_TARGET_MODULES, use_gradient_checkpointing="unsloth" if cuda else False, random_state=cfg.seed,
     )
     dataset, data_stats = build_train_dataset(tokenizer, rows, cfg.max_seq_length, info["end_of_turn"], cfg.prompt_style)
     compiled, not_compiled = compile_decoder_layers(model) if cfg.compile_on_cpu and not cuda else (0, None)
