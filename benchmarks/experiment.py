@@ -24,8 +24,7 @@ sys.path.insert(0, str(ROOT))
 # TrainConfig fields settable from the command line (each --knob-name overrides the preset).
 TRAINING_KNOBS = {"max_steps": int, "learning_rate": float, "lora_r": int, "lora_alpha": int, "batch_size": int,
                   "prompt_style": str, "train_rows": int, "batching": str, "save_steps": int,
-                  "neftune_noise_alpha": float, "seed": int,
-                  "compile_on_cpu": lambda v: {"1": True, "true": True, "0": False, "false": False}[v.lower()]}
+                  "neftune_noise_alpha": float, "seed": int, "compile_on_cpu": bool}
 
 
 def main() -> None:
@@ -38,7 +37,10 @@ def main() -> None:
     p.add_argument("--adapter", default=None, help="score this adapter instead of training one")
     p.add_argument("--base", action="store_true", help="also score the base model (contract prompt)")
     for knob, kind in TRAINING_KNOBS.items():
-        p.add_argument("--" + knob.replace("_", "-"), type=kind, default=None)
+        if kind is bool:  # --compile-on-cpu / --no-compile-on-cpu, as lib.evaluate's --load-in-4bit
+            p.add_argument("--" + knob.replace("_", "-"), action=argparse.BooleanOptionalAction, default=None)
+        else:
+            p.add_argument("--" + knob.replace("_", "-"), type=kind, default=None)
     a = p.parse_args()
 
     from lib.dataset import load_rows, select_rows

@@ -112,8 +112,7 @@ def compile_decoder_layers(model) -> tuple[int, Optional[str]]:
     as Unsloth's CPU path does with UNSLOTH_CPU_COMPILE=1: Inductor fuses the many small fp32
     element-wise kernels of a layer's forward and backward into C++ loops (SmolLM2 on 2 cores:
     1.16x faster steps on the trainer's bucketed batches, more on padded ones; the same losses;
-    docs/benchmarks.md). One graph with dynamic shapes serves
-    every layer and batch length. Returns (layers compiled, why not): Inductor needs a C++ compiler
+    docs/benchmarks.md). One graph with dynamic shapes serves every layer and batch length. Returns (layers compiled, why not): Inductor needs a C++ compiler
     at run time, so without a working one nothing is compiled and training runs eagerly."""
     import torch
 
