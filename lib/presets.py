@@ -50,11 +50,11 @@ class Preset(BaseModel):
 
 
 _CPU = Preset(
-    # SmolLM2-135M on 2 CPU cores: one epoch of the 1,600 training rows (~25-32 min in fp32 on a
-    # CPU without bf16). The tool-selection check is a floor that catches a broken run (the
-    # untrained model scores 0%), not the 85% target: with data v2.3 this 135M model scores 72-73%
-    # on validation v2 (8-12 families per category) after 200 steps, depending on the seed, and 66%
-    # on test (docs/benchmarks.md, "Data v2 experiments"). Notebook 04's demo check is the other gate.
+    # SmolLM2-135M on 2 CPU cores: one epoch of the 1,600 training rows (~21-25 min in fp32 on a
+    # CPU without bf16, layers compiled). The tool-selection check is a floor that catches a broken
+    # run (the untrained model scores 0%), not the 85% target: with data 2.4.1 this 135M model scores
+    # 72-73% on validation (240 rows, 108 families) after 200 steps, depending on the seed, and 58%
+    # on test v2 (README, docs/benchmarks.md). Notebook 04's demo check is the other gate.
     model_name="smollm2", load_in_4bit=False, max_seq_length=1024, max_steps=200, learning_rate=1e-3,
     batch_size=8, grad_accum=1, warmup_steps=5, lora_r=16, lora_alpha=32,
     validation_rows=96, test_rows=120, grammar_rows=48, min_format_strict=0.90, min_tool_selection=0.50,
