@@ -50,7 +50,7 @@ class Preset(BaseModel):
 
 
 _CPU = Preset(
-    # SmolLM2-135M on 2 CPU cores: one epoch of the 1,600 training rows (~21-25 min in fp32 on a
+    # SmolLM2-135M on 2 CPU cores: one epoch of the 1,600 training rows (~19-25 min in fp32 on a
     # CPU without bf16, layers compiled). The tool-selection check is a floor that catches a broken
     # run (the untrained model scores 0%), not the 85% target: with data 2.4.1 this 135M model scores
     # 72-73% on validation (240 rows, 108 families) after 200 steps, depending on the seed, and 58%
