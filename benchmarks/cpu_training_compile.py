@@ -29,19 +29,16 @@ def main() -> None:
 
     import unsloth  # noqa: F401
     import torch
-    from unsloth import FastLanguageModel
 
     from lib.dataset import load_rows
     from lib.model import load_model
-    from lib.train import (IGNORE_INDEX, LORA_TARGET_MODULES, _decoder_layers, bucketed_order,
-                           build_train_dataset, compile_decoder_layers, preset_config)
+    from lib.train import (IGNORE_INDEX, _decoder_layers, add_lora_layers, bucketed_order, build_train_dataset,
+                           compile_decoder_layers, preset_config)
 
     cfg = preset_config("cpu")
     model, tok = load_model(cfg.model_name, cfg.max_seq_length, load_in_4bit=False)
     eot = model.taskagent_info["end_of_turn"]
-    model = FastLanguageModel.get_peft_model(
-        model, r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0, bias="none",
-        target_modules=LORA_TARGET_MODULES, use_gradient_checkpointing=False, random_state=cfg.seed)
+    model = add_lora_layers(model, cfg, cuda=False)
     ds, _ = build_train_dataset(tok, load_rows(Path(a.data) / "train.jsonl"), cfg.max_seq_length, eot)
     order = bucketed_order([len(x) for x in ds["input_ids"]], cfg.batch_size, cfg.seed)
     batches = []

@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+from lib.train import LORA_TARGET_MODULES as MODULES  # noqa: E402  (light: imports no torch)
 
 
 SHAPES = {  # layer shapes of real models; the weights are random

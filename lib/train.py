@@ -106,14 +106,25 @@ def build_train_dataset(tokenizer, rows: list[Row], max_seq_length: int, end_of_
     return Dataset.from_list(encoded), stats
 
 
+def add_lora_layers(model, cfg: TrainConfig, cuda: bool):
+    """The LoRA layers training adds (all seven projections, no dropout or bias), seeded by cfg.seed;
+    Unsloth's gradient checkpointing on a GPU, none on a CPU (a 135M model fits without it)."""
+    from unsloth import FastLanguageModel
+
+    return FastLanguageModel.get_peft_model(
+        model, r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0, bias="none", target_modules=LORA_TARGET_MODULES,
+        use_gradient_checkpointing="unsloth" if cuda else False, random_state=cfg.seed)
+
+
 # -- compiled layers on a CPU ------------------------------------------------------------------
 def compile_decoder_layers(model) -> tuple[int, Optional[str]]:
     """torch.compile each decoder layer of `model` (a PEFT model, the LoRA layers already in place),
     as Unsloth's CPU path does with UNSLOTH_CPU_COMPILE=1: Inductor fuses the many small fp32
     element-wise kernels of a layer's forward and backward into C++ loops (SmolLM2 on 2 cores:
     1.16x faster steps on the trainer's bucketed batches, more on padded ones; the same losses;
-    docs/benchmarks.md). One graph with dynamic shapes serves every layer and batch length. Returns (layers compiled, why not): Inductor needs a C++ compiler
-    at run time, so without a working one nothing is compiled and training runs eagerly."""
+    docs/benchmarks.md). One graph with dynamic shapes serves every layer and batch length.
+    Returns (layers compiled, why not): Inductor needs a C++ compiler at run time, so without a
+    working one nothing is compiled and training runs eagerly."""
     import torch
 
     try:  # a probe kernel: fails here, not at the first training step, when no compiler works
@@ -122,7 +133,8 @@ def compile_decoder_layers(model) -> tuple[int, Optional[str]]:
                               torch.nn.functional.silu(x) * 2):
             return 0, "the probe kernel gave wrong results"
     except Exception as exc:  # no compiler, no headers, a sandbox that forbids it, ...
-        return 0, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        return 0, f"{type(exc).__name__}: {first_line[:200]}"
     finally:
         torch._dynamo.reset()
     layers = _decoder_layers(model)
@@ -195,17 +207,14 @@ def train(cfg: TrainConfig, data_dir: str | Path = "outputs/data", output_dir: s
     rows = load_rows(Path(data_dir) / "train.jsonl", limit=cfg.train_rows)
 
     import torch
-    from unsloth import FastLanguageModel, is_bfloat16_supported
+    from unsloth import is_bfloat16_supported
     from transformers import TrainerCallback
     from trl import SFTConfig, SFTTrainer
 
     cuda = torch.cuda.is_available()
     model, tokenizer = load_model(cfg.model_name, cfg.max_seq_length, load_in_4bit=cfg.load_in_4bit)
     info = {**model.taskagent_info, "prompt_style": cfg.prompt_style}
-    model = FastLanguageModel.get_peft_model(
-        model, r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0, bias="none",
-        target_modules=LORA_TARGET_MODULES, use_gradient_checkpointing="unsloth" if cuda else False, random_state=cfg.seed,
-    )
+    model = add_lora_layers(model, cfg, cuda)
     dataset, data_stats = build_train_dataset(tokenizer, rows, cfg.max_seq_length, info["end_of_turn"], cfg.prompt_style)
     compiled, not_compiled = compile_decoder_layers(model) if cfg.compile_on_cpu and not cuda else (0, None)
     if not_compiled:
