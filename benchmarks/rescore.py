@@ -11,7 +11,12 @@ Prints the overall metrics (with their 95% intervals over phrasing families) and
 execution rate (the table `experiment.py` prints). With --against, the two answer sets are
 compared on their common rows: each metric's difference NEW - OLD with a paired 95% interval over
 phrasing families (lib.scoring.family_difference_interval). An interval that holds 0 is a
-difference phrasing luck alone could make.
+difference phrasing luck alone could make. Several NEW and as many OLD answer sets (one pair per
+training seed, in the same order) pool the pairs: a family's rows from every seed are resampled
+together, so the interval is that of the difference averaged over the seeds.
+
+    python benchmarks/rescore.py A_s7/outputs_validation.jsonl A_s42/outputs_validation.jsonl \
+        --against B_s7/outputs_validation.jsonl B_s42/outputs_validation.jsonl --data outputs/data/validation.jsonl
 `experiment.py` writes outputs_<split>.jsonl ({"id", "output"} per row) next to its result.json.
 """
 
@@ -21,6 +26,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -61,12 +67,20 @@ def rescore(outputs_path: str | Path, data_path: str | Path) -> dict:
             "by_category": {c: round(v["execution"]["rate"], 4) for c, v in summary["by_category"].items()}}
 
 
-def compare(new_path: str | Path, old_path: str | Path, data_path: str | Path) -> dict:
-    """NEW - OLD on the rows both answered, per metric, with a paired interval over families."""
+def paired_rows(new_path: str | Path, old_path: str | Path, data_path: str | Path) -> list[tuple]:
+    """(row, NEW's scores, OLD's scores) for each row both answer sets answered."""
     new_rows, new_scored = scored_rows(new_path, data_path)
     old_rows, old_scored = scored_rows(old_path, data_path)
     old_by_id = dict(zip((r.id for r in old_rows), old_scored))
-    pairs = [(r, s, old_by_id[r.id]) for r, s in zip(new_rows, new_scored) if r.id in old_by_id]
+    return [(r, s, old_by_id[r.id]) for r, s in zip(new_rows, new_scored) if r.id in old_by_id]
+
+
+def compare(new_paths: Sequence[str | Path], old_paths: Sequence[str | Path], data_path: str | Path) -> dict:
+    """NEW - OLD on the rows both answered, per metric, with a paired interval over families; with
+    several (NEW, OLD) pairs (one per seed), their rows pooled, each family's rows resampled together."""
+    if len(new_paths) != len(old_paths):
+        raise SystemExit(f"{len(new_paths)} NEW answer sets against {len(old_paths)} OLD ones: give one OLD per NEW")
+    pairs = [p for new, old in zip(new_paths, old_paths, strict=True) for p in paired_rows(new, old, data_path)]
     families = [family_of(r) for r, _, _ in pairs]
     out = {"rows": len(pairs), "families": len(set(families))}
     for metric in COMPARED:
@@ -83,11 +97,19 @@ def compare(new_path: str | Path, old_path: str | Path, data_path: str | Path) -
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("outputs", help="outputs_<split>.jsonl written by benchmarks/experiment.py")
+    ap.add_argument("outputs", nargs="+", help="outputs_<split>.jsonl written by benchmarks/experiment.py "
+                                               "(several only with --against: one per seed)")
     ap.add_argument("--data", required=True, help="the split's .jsonl the answers were given to")
-    ap.add_argument("--against", help="another answer set to the same rows: print NEW - OLD with intervals")
+    ap.add_argument("--against", nargs="+", help="as many answer sets to the same rows, in the same order: "
+                                                 "print NEW - OLD with intervals")
     a = ap.parse_args()
-    print(json.dumps(compare(a.outputs, a.against, a.data) if a.against else rescore(a.outputs, a.data), indent=1))
+    if a.against:
+        result = compare(a.outputs, a.against, a.data)
+    elif len(a.outputs) == 1:
+        result = rescore(a.outputs[0], a.data)
+    else:
+        raise SystemExit("several answer sets are compared with --against (one OLD per NEW); rescore one at a time")
+    print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

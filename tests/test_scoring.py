@@ -197,11 +197,27 @@ def test_rescore_compares_two_answer_sets_with_a_paired_family_interval(tmp_path
     new, old = tmp_path / "new.jsonl", tmp_path / "old.jsonl"
     new.write_text("".join(json.dumps({"id": f"r{i}", "output": right if i < 12 else wrong}) + "\n" for i in range(24)))
     old.write_text("".join(json.dumps({"id": f"r{i}", "output": wrong}) + "\n" for i in range(20)))  # 20 rows only
-    result = compare(new, old, data)
+    result = compare([new], [old], data)
     assert result["rows"] == 20 and result["families"] == 5
     ts = result["tool_selection"]
     assert ts["difference"] == 0.6 and ts["family_interval"][0] < 0.6 < ts["family_interval"][1]
     assert ts["family_interval"][1] - ts["family_interval"][0] > 0.4  # five families: wide, as it should be
+
+    # a second seed's pair, pooled: 40 pairs of the same 5 families; NEW's second seed gets families
+    # 0-1 right (8 rows), OLD's still none, so the pooled difference is (12 + 8) / 40
+    new2, old2 = tmp_path / "new2.jsonl", tmp_path / "old2.jsonl"
+    new2.write_text("".join(json.dumps({"id": f"r{i}", "output": right if i < 8 else wrong}) + "\n" for i in range(20)))
+    old2.write_text(old.read_text())
+    pooled = compare([new, new2], [old, old2], data)
+    assert pooled["rows"] == 40 and pooled["families"] == 5
+    assert pooled["tool_selection"]["difference"] == 0.5
+    low, high = pooled["tool_selection"]["family_interval"]
+    assert low < 0.5 < high
+    # each family's rows from both seeds are resampled together, so five families stay five coin
+    # flips' worth of evidence: [0.1, 0.9]; had the 40 pairs been 40 independent rows, [0.35, 0.65]
+    assert high - low > 0.5
+    with pytest.raises(SystemExit, match="one OLD per NEW"):
+        compare([new, new2], [old], data)
 
 
 # -- intervals over phrasing families ------------------------------------------------------------
