@@ -17,6 +17,8 @@ together, so the interval is that of the difference averaged over the seeds.
 
     python benchmarks/rescore.py A_s7/outputs_validation.jsonl A_s42/outputs_validation.jsonl \
         --against B_s7/outputs_validation.jsonl B_s42/outputs_validation.jsonl --data outputs/data/validation.jsonl
+
+It also prints each category's execution rate, NEW and OLD (over several seeds, their mean).
 `experiment.py` writes outputs_<split>.jsonl ({"id", "output"} per row) next to its result.json.
 """
 
@@ -92,6 +94,17 @@ def compare(new_paths: Sequence[str | Path], old_paths: Sequence[str | Path], da
         low, high = family_difference_interval(old, new, families)
         out[metric] = {"difference": round(diff, 4), "family_interval": [round(low, 4), round(high, 4)],
                        "rows": len(both)}
+    # each category's execution, NEW and OLD (pooled: every seed answers the same rows, so the mean over seeds)
+    by_category: dict[str, list[int]] = {}  # category -> [NEW right, OLD right, rows]
+    for row, new_scores, old_scores in pairs:
+        if new_scores.get("execution") is not None and old_scores.get("execution") is not None:
+            counts = by_category.setdefault(row.category or "(none)", [0, 0, 0])
+            counts[0] += bool(new_scores["execution"])
+            counts[1] += bool(old_scores["execution"])
+            counts[2] += 1
+    out["execution_by_category"] = {c: {"new": round(k_new / n, 4), "old": round(k_old / n, 4),
+                                        "difference": round((k_new - k_old) / n, 4)}
+                                    for c, (k_new, k_old, n) in sorted(by_category.items())}
     return out
 
 

@@ -193,7 +193,8 @@ def test_rescore_compares_two_answer_sets_with_a_paired_family_interval(tmp_path
              "template_id": f"conversation/validation/{i // 4}"} for i in range(24)]
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    right, wrong = "<final>Hi!</final>", '<analysis>a</analysis>\n<action>\nlist_tasks()\n</action>'
+    # the wrong answer adds a task nobody asked for, so it fails the end state too
+    right, wrong = "<final>Hi!</final>", '<analysis>a</analysis>\n<action>\nadd_task(title="Call mom")\n</action>'
     new, old = tmp_path / "new.jsonl", tmp_path / "old.jsonl"
     new.write_text("".join(json.dumps({"id": f"r{i}", "output": right if i < 12 else wrong}) + "\n" for i in range(24)))
     old.write_text("".join(json.dumps({"id": f"r{i}", "output": wrong}) + "\n" for i in range(20)))  # 20 rows only
@@ -216,6 +217,7 @@ def test_rescore_compares_two_answer_sets_with_a_paired_family_interval(tmp_path
     # each family's rows from both seeds are resampled together, so five families stay five coin
     # flips' worth of evidence: [0.1, 0.9]; had the 40 pairs been 40 independent rows, [0.35, 0.65]
     assert high - low > 0.5
+    assert pooled["execution_by_category"] == {"conversation": {"new": 0.5, "old": 0.0, "difference": 0.5}}
     with pytest.raises(SystemExit, match="one OLD per NEW"):
         compare([new, new2], [old], data)
 
