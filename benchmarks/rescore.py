@@ -95,16 +95,13 @@ def compare(new_paths: Sequence[str | Path], old_paths: Sequence[str | Path], da
         out[metric] = {"difference": round(diff, 4), "family_interval": [round(low, 4), round(high, 4)],
                        "rows": len(both)}
     # each category's execution, NEW and OLD (pooled: every seed answers the same rows, so the mean over seeds)
-    by_category: dict[str, list[int]] = {}  # category -> [NEW right, OLD right, rows]
-    for row, new_scores, old_scores in pairs:
-        if new_scores.get("execution") is not None and old_scores.get("execution") is not None:
-            counts = by_category.setdefault(row.category or "(none)", [0, 0, 0])
-            counts[0] += bool(new_scores["execution"])
-            counts[1] += bool(old_scores["execution"])
-            counts[2] += 1
-    out["execution_by_category"] = {c: {"new": round(k_new / n, 4), "old": round(k_old / n, 4),
-                                        "difference": round((k_new - k_old) / n, 4)}
-                                    for c, (k_new, k_old, n) in sorted(by_category.items())}
+    rows = [r for r, _, _ in pairs]
+    new_cats = summarize(rows, [s for _, s, _ in pairs])["by_category"]
+    old_cats = summarize(rows, [o for _, _, o in pairs])["by_category"]
+    out["execution_by_category"] = {
+        c: {"new": round(new_cats[c]["execution"]["rate"], 4), "old": round(old_cats[c]["execution"]["rate"], 4),
+            "difference": round(new_cats[c]["execution"]["rate"] - old_cats[c]["execution"]["rate"], 4)}
+        for c in new_cats}
     return out
 
 
