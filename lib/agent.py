@@ -3,19 +3,22 @@
 
 The history keeps only what can be re-sent (the last `max_history_messages` messages, starting at
 a user turn), so a long conversation costs constant memory. Every action block that changed the
-store can be undone (`undo`), newest first, up to `max_undo` blocks back.
+store can be undone (`undo`), newest first, up to `max_undo` blocks back. With `alternatives`
+(a `prompt -> [answers]` callable, lib.generation.make_alternatives_fn) an answer that cannot be
+carried out gets a second try checked by code (lib.retry).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lib.executor import execute_block
 from lib.parser import Mode, ParseResult, parse_response
 from lib.prompts import ChatPrompt, PromptStyle, build_prompt, tool_results_message
+from lib.retry import Alternatives, answer_with_retry, choose_answer, dry_run_errors, should_retry
 from lib.store import TaskStore, UndoRecord
 
 Generate = Callable[[ChatPrompt], str]
@@ -33,6 +36,7 @@ class Turn(BaseModel):
     raw: str
     parsed: ParseResult
     results: list[dict[str, Any]] = Field(default_factory=list)
+    retried_from: Optional[str] = None  # the model's first answer, when a checked retry replaced it
 
     @property
     def errors(self) -> list[str]:
@@ -53,8 +57,10 @@ class Agent:
         max_history_messages: int = 12,
         prompt_style: PromptStyle = "compact",
         max_undo: int = 20,
+        alternatives: Optional[Alternatives] = None,
     ) -> None:
         self.generate = generate
+        self.alternatives = alternatives
         self.store = store
         self.today = today
         self.parse_mode: Mode = parse_mode
@@ -80,18 +86,40 @@ class Agent:
     def send(self, user: str, today: Optional[dt.date] = None) -> Turn:
         """One turn. Raises ModelError (and changes nothing) when the model fails or returns no text."""
         day = self.day(today)
+        prompt = self.prompt_for(user, day)
         try:
-            raw = self.generate(self.prompt_for(user, day))
+            raw = self.generate(prompt)
         except Exception as exc:
             raise ModelError(f"the model failed: {type(exc).__name__}: {exc}") from exc
-        return self.finish(user, day, raw)
+        return self.finish(user, day, raw, prompt)
 
-    def finish(self, user: str, day: dt.date, raw: Any) -> Turn:
+    def needs_second_try(self, raw: Any, day: dt.date) -> bool:
+        """Whether `raw` cannot be carried out and this agent can ask for alternatives (lib.retry)."""
+        if self.alternatives is None or not isinstance(raw, str):
+            return False
+        return should_retry(dry_run_errors(raw[:MAX_REPLY_CHARS], self.store, day, self.parse_mode))
+
+    def finish(self, user: str, day: dt.date, raw: Any, prompt: Optional[ChatPrompt] = None,
+               alternatives: Optional[Sequence[str]] = None) -> Turn:
         """The rest of a turn once the model answered `raw` (the server generates elsewhere): check
-        it is text, parse, execute, remember. Raises ModelError before touching anything."""
+        it is text; when it cannot be carried out, a checked second try among `alternatives` (given,
+        or asked of `self.alternatives` for `prompt`; lib.retry); parse, execute, remember. Raises
+        ModelError before touching anything; a failing second try keeps `raw`."""
         if not isinstance(raw, str):
             raise ModelError(f"the model returned {type(raw).__name__}, not text")
         raw = raw[:MAX_REPLY_CHARS]
+        retried_from = None
+        try:
+            if alternatives is not None:
+                chosen, used = choose_answer(raw, [str(a) for a in alternatives], self.store, day, self.parse_mode)
+            elif prompt is not None and self.alternatives is not None:
+                chosen, used = answer_with_retry(raw, prompt, self.alternatives, self.store, day, self.parse_mode)
+            else:
+                chosen, used = raw, None
+        except Exception:  # the retry is a bonus: the first answer's error results still reach the user
+            chosen, used = raw, None
+        if used is not None:
+            raw, retried_from = chosen[:MAX_REPLY_CHARS], raw
         parsed = parse_response(raw, self.parse_mode)
         results: list[dict[str, Any]] = []
         if parsed.kind == "action":
@@ -104,7 +132,7 @@ class Agent:
         if results:
             self.history.append(tool_results_message(results))
         self.history = self._trimmed(self.history)
-        return Turn(user=user, today=day, raw=raw, parsed=parsed, results=results)
+        return Turn(user=user, today=day, raw=raw, parsed=parsed, results=results, retried_from=retried_from)
 
     def undo(self) -> Optional[str]:
         """Revert the newest action block that changed the store; None when there is none."""

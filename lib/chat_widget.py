@@ -23,8 +23,9 @@ import ipywidgets as W
 
 from lib.agent import Agent, Generate, ModelError, Turn
 from lib.dates import resolve_date
-from lib.generation import MAX_NEW_TOKENS, make_generate_fn
+from lib.generation import MAX_NEW_TOKENS, make_alternatives_fn, make_generate_fn
 from lib.prompts import PromptStyle
+from lib.retry import Alternatives
 from lib.store import TaskStore, title_words
 
 CSS = """<style>
@@ -72,6 +73,9 @@ def render_turn(turn: Turn) -> str:
     body = []
     if p.analysis:
         body.append(f"<details><summary class='ta-muted'>analysis</summary>{_e(p.analysis)}</details>")
+    if turn.retried_from is not None:  # say so: the user should know which answer was carried out
+        body.append("<details><summary class='ta-muted'>second try: the first answer could not be carried "
+                    f"out</summary><div class='ta-raw'>{_e(turn.retried_from)}</div></details>")
     if p.kind == "final":
         body.append(_e(p.final))
     for call, result in zip(p.calls, turn.results):
@@ -105,8 +109,9 @@ class ChatApp:
 
     def __init__(self, generate: Generate, store: TaskStore, today: Optional[dt.date] = None,
                  title: str = "TaskAgent", notice: Optional[str] = None, max_history_messages: int = 12,
-                 prompt_style: PromptStyle = "compact") -> None:
-        self.agent = Agent(generate, store, max_history_messages=max_history_messages, prompt_style=prompt_style)
+                 prompt_style: PromptStyle = "compact", alternatives: Optional[Alternatives] = None) -> None:
+        self.agent = Agent(generate, store, max_history_messages=max_history_messages, prompt_style=prompt_style,
+                           alternatives=alternatives)
         self.store = store
         self.title = title + (f" ({notice})" if notice else "")
         self.turns: list[Turn] = []
@@ -253,15 +258,25 @@ class ChatApp:
         display(self.widget)
 
 
-def chat_app_for_model(model, tokenizer, store: TaskStore, max_new_tokens: int = MAX_NEW_TOKENS, **kwargs: Any) -> ChatApp:
-    """A ChatApp on a loaded model (`lib.model.load_model`), noting when no adapter is loaded."""
+RETRY_BY_DEFAULT = False  # the checked second try (lib.retry) is opt-in: docs/benchmarks.md says why
+
+
+def chat_app_for_model(model, tokenizer, store: TaskStore, max_new_tokens: int = MAX_NEW_TOKENS,
+                       retry: Optional[bool] = None, **kwargs: Any) -> ChatApp:
+    """A ChatApp on a loaded model (`lib.model.load_model`), noting when no adapter is loaded.
+    `retry`: a checked second try for answers that cannot be carried out (fine-tuned models only;
+    None: RETRY_BY_DEFAULT)."""
     info = getattr(model, "taskagent_info", {})
     notice = kwargs.pop("notice", None)
     if notice is None and not info.get("adapter"):
         notice = "No fine-tuned adapter found: this is the base model, expect off-contract replies."
     title = f"TaskAgent · {info.get('model_name', 'model')}" + (f" + {info['adapter']}" if info.get("adapter") else "")
+    # a checked second try (lib.retry) for the fine-tuned model, whose answers it was measured on
+    retry = RETRY_BY_DEFAULT if retry is None else retry
+    alternatives = make_alternatives_fn(model, tokenizer, max_new_tokens=max_new_tokens) \
+        if retry and info.get("adapter") else None
     return ChatApp(make_generate_fn(model, tokenizer, max_new_tokens), store, title=title, notice=notice,
-                   prompt_style=info.get("prompt_style", "contract"), **kwargs)
+                   prompt_style=info.get("prompt_style", "contract"), alternatives=alternatives, **kwargs)
 
 
 def chat_app_for_server(base_url: str, served_model: str, store: TaskStore, api_key_env: str = "OPENAI_API_KEY",

@@ -2,7 +2,8 @@
 
 Generation goes through `lib.generation.generate_batch`; "base" is the same loaded model with its
 adapter disabled (`model.disable_adapter()`), never a second copy; "base+grammar" is the base
-under constrained decoding. The systems see the same conversations but not the same system
+under constrained decoding; "tuned+retry" is the tuned model's greedy answers where they can be
+carried out, and its next-best answer that can where they cannot (lib.retry). The systems see the same conversations but not the same system
 prompt: "tuned" gets the compact prompt it was trained with, the base model (which was never
 taught the contract) the prompt that spells the contract out (lib.prompts); reports say so.
 Scoring is `lib.scoring`, reports are `lib.report`.
@@ -22,40 +23,74 @@ import time
 from typing import Any, Iterable, Optional, Sequence
 
 from lib.dataset import Row, load_rows, select_rows
-from lib.generation import MAX_NEW_TOKENS, generate_batch
+from lib.generation import MAX_NEW_TOKENS, generate_alternatives, generate_batch
 from lib.grammar import contract_processor_factory
 from lib.prompts import PROMPT_STYLES
 from lib.report import comparison_table, write_report
+from lib.retry import choose_answer, dry_run_errors, should_retry
 from lib.scoring import family_of, score_row, summarize
 
-SYSTEMS = ("base", "base+grammar", "tuned")
+SYSTEMS = ("base", "base+grammar", "tuned", "tuned+retry")
 
 
 def run_system(model, tokenizer, rows: Sequence[Row], system: str, batch_size: int = 16,
-               max_new_tokens: int = MAX_NEW_TOKENS, progress: bool = True) -> dict[str, Any]:
+               max_new_tokens: int = MAX_NEW_TOKENS, progress: bool = True,
+               greedy: Optional[tuple[list[str], dict[str, Any]]] = None) -> dict[str, Any]:
     """Generate and score one system: "tuned" (adapter on), "base" (adapter disabled), or
     "base+grammar" (adapter disabled, constrained decoding). A model without an adapter can only
-    be "base" or "base+grammar"."""
+    be "base" or "base+grammar". "tuned+retry" starts from `greedy` (the "tuned" outputs and stats
+    of the same rows) when given, instead of generating them again."""
     has_adapter = hasattr(model, "disable_adapter") and bool(getattr(model, "peft_config", None))
-    if system == "tuned" and not has_adapter:
-        raise ValueError("'tuned' needs a model loaded with an adapter (load_model(..., adapter_dir=...))")
+    if system in ("tuned", "tuned+retry") and not has_adapter:
+        raise ValueError(f"{system!r} needs a model loaded with an adapter (load_model(..., adapter_dir=...))")
     if system not in SYSTEMS:
         raise ValueError(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
     factory = contract_processor_factory(model, tokenizer) if system == "base+grammar" else None
-    context = model.disable_adapter() if (system != "tuned" and has_adapter) else contextlib.nullcontext()
+    tuned = system.startswith("tuned")
+    context = model.disable_adapter() if (not tuned and has_adapter) else contextlib.nullcontext()
     style = prompt_style_for(model, system)
     with context:
-        texts, stats = generate_batch(model, tokenizer, [r.prompt(style) for r in rows], max_new_tokens=max_new_tokens,
-                                      batch_size=batch_size, logits_processor_factory=factory, progress=progress,
-                                      desc=system)
+        if system == "tuned+retry" and greedy is not None:
+            texts, stats = list(greedy[0]), dict(greedy[1])
+        else:
+            texts, stats = generate_batch(model, tokenizer, [r.prompt(style) for r in rows], max_new_tokens=max_new_tokens,
+                                          batch_size=batch_size, logits_processor_factory=factory, progress=progress,
+                                          desc=system)
+    if system == "tuned+retry":
+        texts, stats = retry_failing(model, tokenizer, rows, texts, stats, progress)
     scored = [score_row(r, t) for r, t in zip(rows, texts)]
     return {"system": system, "prompt_style": style, "outputs": texts, "scored": scored, "stats": stats,
             **summarize(rows, scored)}
 
 
+def retry_failing(model, tokenizer, rows: Sequence[Row], first: Sequence[str], first_stats: dict[str, Any],
+                  progress: bool = True) -> tuple[list[str], dict[str, Any]]:
+    """The tuned model's greedy answers `first`, each that cannot be carried out on its row's store
+    replaced as `lib.retry.choose_answer` says (beam-search alternatives, generated for those rows
+    only). Stats: the greedy run's plus the retries' time, and how many rows were retried / changed."""
+    style = prompt_style_for(model, "tuned")
+    failing = [i for i, (r, t) in enumerate(zip(rows, first))
+               if should_retry(dry_run_errors(t, r.prepare_store(), r.today))]
+    start = time.perf_counter()
+    alternatives = generate_alternatives(model, tokenizer, [rows[i].prompt(style) for i in failing]) if failing else []
+    texts, changed = list(first), 0
+    for i, alts in zip(failing, alternatives):
+        texts[i], used = choose_answer(first[i], alts, rows[i].prepare_store(), rows[i].today)
+        changed += used is not None
+    seconds = first_stats["seconds"] + time.perf_counter() - start
+    stats = {**first_stats, "seconds": seconds, "latency_per_prompt_s": seconds / max(len(rows), 1),
+             "tokens_per_s": first_stats["new_tokens"] / seconds if seconds else 0.0,
+             "retried": len(failing), "answers_changed": changed}
+    if progress:
+        print(f"tuned+retry: {len(failing)} of {len(rows)} greedy answers could not be carried out; "
+              f"{changed} replaced by a next-best answer that can ({time.perf_counter() - start:.0f} s)")
+    return texts, stats
+
+
 def prompt_style_for(model, system: str) -> str:
     """The tuned model gets the prompt it was trained with; a base model the one with the contract."""
-    return getattr(model, "taskagent_info", {}).get("prompt_style", "compact") if system == "tuned" else "contract"
+    tuned = system.startswith("tuned")
+    return getattr(model, "taskagent_info", {}).get("prompt_style", "compact") if tuned else "contract"
 
 
 def evaluate_remote(backend, rows: Sequence[Row], concurrency: int = 8, system: str = "served") -> dict[str, Any]:
@@ -88,7 +123,8 @@ def evaluate(model, tokenizer, rows: Sequence[Row], systems: Iterable[str] = ("b
     results = {}
     for s in systems:
         subset = list(rows[:grammar_limit]) if (s == "base+grammar" and grammar_limit) else list(rows)
-        results[s] = run_system(model, tokenizer, subset, s, batch_size, max_new_tokens, progress)
+        greedy = (results["tuned"]["outputs"], results["tuned"]["stats"]) if s == "tuned+retry" and "tuned" in results else None
+        results[s] = run_system(model, tokenizer, subset, s, batch_size, max_new_tokens, progress, greedy)
         results[s]["rows"] = len(subset)
     return {"created": dt.datetime.now().isoformat(timespec="seconds"), "model": info, "rows": len(rows),
             "categories": dict(collections.Counter(r.category or "uncategorized" for r in rows)),
@@ -119,6 +155,7 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--max-seq-length", type=int, default=2048)
     p.add_argument("--grammar", action="store_true", help="add a 'base+grammar' column (constrained decoding)")
     p.add_argument("--grammar-limit", type=int, default=None, help="run 'base+grammar' on the first N rows only")
+    p.add_argument("--retry", action="store_true", help="add a 'tuned+retry' column (lib.retry; needs --adapter)")
     p.add_argument("--load-in-4bit", action=argparse.BooleanOptionalAction, default=None,
                    help="default: 4-bit with a GPU, full precision on a CPU")
     a = p.parse_args(argv)
@@ -138,7 +175,10 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     from lib.model import load_model  # torch: only once the arguments are known to be good
 
     model, tokenizer = load_model(a.model, a.max_seq_length, load_in_4bit=a.load_in_4bit, adapter_dir=a.adapter)
-    systems = ["base"] + (["base+grammar"] if a.grammar else []) + (["tuned"] if a.adapter else [])
+    if a.retry and not a.adapter:
+        p.error("--retry needs --adapter")
+    systems = ["base"] + (["base+grammar"] if a.grammar else []) + (["tuned"] if a.adapter else []) \
+        + (["tuned+retry"] if a.retry else [])
     report = evaluate(model, tokenizer, rows, systems, a.batch_size, a.max_new_tokens, grammar_limit=a.grammar_limit)
     paths = write_report(report, rows, a.out)
     print(comparison_table(report))

@@ -15,6 +15,7 @@ else:
     from tqdm.auto import tqdm
 
 from lib.prompts import ChatPrompt, template_kwargs
+from lib.retry import RETRY_BEAMS
 
 STOP_STRINGS = ["</action>", "</final>"]
 # Longest answer we generate: the longest reference answer (three calls) is well under it, and a
@@ -187,6 +188,60 @@ def generate_batch(
              "tokens_per_s": new_tokens / seconds if seconds else 0.0,
              "latency_per_prompt_s": seconds / max(len(texts), 1)}
     return outputs, stats
+
+
+def _cut_at_stop(text: str) -> str:
+    """The text up to and including the first closing tag, as `stop_strings` would end it."""
+    ends = [text.find(s) + len(s) for s in STOP_STRINGS if s in text]
+    return text[: min(ends)] if ends else text
+
+
+def generate_alternatives(
+    model,
+    tokenizer,
+    prompts: Sequence[ChatPrompt],
+    beams: int = RETRY_BEAMS,
+    max_new_tokens: int = MAX_NEW_TOKENS,
+    batch_size: int = 4,
+) -> list[list[str]]:
+    """The model's `beams` best answers per prompt by beam search, best first (lib.retry asks for
+    them only when the greedy answer cannot be carried out). Same prompts, stops and CPU speed-ups
+    as `generate_batch`; each answer ends at its first closing tag."""
+    import torch
+
+    texts = [render_prompt(tokenizer, p) for p in prompts]
+    out_texts: list[list[str]] = [[] for _ in texts]
+    old_side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    stops = stop_token_ids(model, tokenizer)
+    was_training = model.training
+    model.eval()
+    try:
+        for b in range(0, len(texts), batch_size):
+            idx = list(range(b, min(b + batch_size, len(texts))))
+            enc = tokenizer([texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
+            enc = {k: v.to(model.device) for k, v in enc.items()}
+            with torch.inference_mode(), _compute_context(model):
+                out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, num_beams=beams,
+                                     num_return_sequences=beams, early_stopping=True, use_cache=True,
+                                     eos_token_id=stops, pad_token_id=tokenizer.pad_token_id)
+            gen = out[:, enc["input_ids"].shape[1]:]
+            for j, i in enumerate(idx):
+                for ids in gen[j * beams:(j + 1) * beams]:
+                    keep = ids[ids != tokenizer.pad_token_id]
+                    out_texts[i].append(_cut_at_stop(tokenizer.decode(keep, skip_special_tokens=True)))
+    finally:
+        tokenizer.padding_side = old_side
+        model.train(was_training)
+    return out_texts
+
+
+def make_alternatives_fn(model, tokenizer, beams: int = RETRY_BEAMS, max_new_tokens: int = MAX_NEW_TOKENS):
+    """An `alternatives(prompt) -> list[str]` callable for `lib.agent.Agent` (lib.retry)."""
+    def alternatives(prompt: ChatPrompt) -> list[str]:
+        return generate_alternatives(model, tokenizer, [prompt], beams=beams, max_new_tokens=max_new_tokens)[0]
+
+    return alternatives
 
 
 def make_generate_fn(model, tokenizer, max_new_tokens: int = MAX_NEW_TOKENS, logits_processor_factory=None):

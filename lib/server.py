@@ -9,6 +9,10 @@ front of an OpenAI-compatible engine: `python -m lib.server --backend openai --b
   POST   /tasks/restore   {title} -> brings a task back from the trash
   DELETE /tasks           removes every task, the trash included (the user's own decision, not the model's)
 
+An answer that cannot be carried out gets the agent's checked second try (lib.retry) when the model
+runs in this process: its alternatives are generated through the same queue, within the same
+deadline, and a retry that does not finish in time leaves the first answer standing.
+
 A slow or hung model never stalls the server. One worker thread generates, one prompt at a time,
 from a bounded queue: a chat that finds the queue full, or waits longer than `chat_timeout_s`, gets
 503 with Retry-After and changes nothing (its generation is dropped, or its late answer ignored).
@@ -49,6 +53,7 @@ from lib.agent import Agent, Generate, ModelError
 from lib.executor import execute
 from lib.generation import MAX_NEW_TOKENS
 from lib.prompts import ChatPrompt
+from lib.retry import Alternatives
 from lib.store import TaskStore
 
 MAX_MESSAGE_CHARS = 2000
@@ -113,6 +118,7 @@ class ChatResponse(BaseModel):
     final: Optional[str]
     raw: str
     errors: list[str]
+    retried_from: Optional[str] = Field(None, description="the model's first answer, when a checked retry replaced it")
 
 
 class SafeJSONResponse(JSONResponse):
@@ -168,6 +174,7 @@ class ServerState:
         self.store = store
         self.config = config
         self.generate: Optional[Generate] = None
+        self.alternatives: Optional[Alternatives] = None  # beam-search alternatives (local models only)
         self.info: dict[str, Any] = {}
         self.error: Optional[str] = None
         self.queue = GenerationQueue(config.max_queue)
@@ -176,8 +183,9 @@ class ServerState:
     def session(self, session_id: str) -> tuple[Agent, asyncio.Lock]:
         """The session's agent (created on first use); called on the event loop only."""
         if session_id not in self.sessions:
+            alternatives = self.alternatives
             agent = Agent(lambda prompt: self.generate(prompt), self.store,
-                          prompt_style=self.info.get("prompt_style", "compact"))
+                          prompt_style=self.info.get("prompt_style", "compact"), alternatives=alternatives)
             self.sessions[session_id] = (agent, asyncio.Lock())
             while len(self.sessions) > self.config.max_sessions:  # forget the least recently used
                 self.sessions.popitem(last=False)
@@ -217,21 +225,26 @@ class BodyLimit:
 def create_app(
     store_path: str | Path = "outputs/server/tasks.db",
     generate: Optional[Generate] = None,
-    loader: Optional[Callable[[], tuple[Generate, dict[str, Any]]]] = None,
+    loader: Optional[Callable[[], tuple]] = None,
     info: Optional[dict[str, Any]] = None,
     config: Optional[ServerConfig] = None,
+    alternatives: Optional[Alternatives] = None,
 ) -> FastAPI:
-    """An app with either a ready `generate(prompt) -> str` (tests, other backends) or a
-    `loader()` returning (generate, info) that runs in a background thread at start-up."""
+    """An app with either a ready `generate(prompt) -> str` (tests, other backends), optionally
+    `alternatives(prompt) -> [str]` for checked retries, or a `loader()` returning (generate, info)
+    or (generate, info, alternatives) that runs in a background thread at start-up."""
     config = config or ServerConfig()
     state = ServerState(TaskStore(store_path), config)
     if generate is not None:
         state.generate, state.info = generate, dict(info or {"model_name": "custom generate function"})
+        state.alternatives = alternatives
 
     def load() -> None:
         try:
             state.info = {}
-            state.generate, info_loaded = loader()
+            loaded = loader()
+            state.alternatives = loaded[2] if len(loaded) > 2 else None
+            state.generate, info_loaded = loaded[0], loaded[1]
             state.info = dict(info_loaded)
         except Exception as exc:  # reported by /health and /chat instead of killing the server
             state.error = f"{type(exc).__name__}: {exc}"
@@ -297,8 +310,9 @@ def create_app(
                             config) from None
             except Exception as exc:
                 raise HTTPException(status_code=502, detail=f"the model failed: {type(exc).__name__}: {exc}") from None
+            alternatives = await _second_try(agent, prompt, day, raw, deadline)
             try:
-                turn = await run_in_threadpool(agent.finish, req.message, day, raw)
+                turn = await run_in_threadpool(agent.finish, req.message, day, raw, None, alternatives)
             except ModelError as exc:
                 raise HTTPException(status_code=502, detail=str(exc)) from None
         finally:
@@ -306,7 +320,25 @@ def create_app(
         p = turn.parsed
         return ChatResponse(session_id=session_id, today=turn.today, analysis=p.analysis,
                             calls=[c.model_dump() for c in p.calls], results=turn.results, final=p.final,
-                            raw=turn.raw, errors=turn.errors)
+                            raw=turn.raw, errors=turn.errors, retried_from=turn.retried_from)
+
+    async def _second_try(agent: Agent, prompt: ChatPrompt, day: dt.date, raw: Any,
+                          deadline: float) -> Optional[list[str]]:
+        """The model's alternatives when `raw` cannot be carried out, through the queue and within
+        the chat's deadline; None (the first answer stands) when not needed, late, or failed."""
+        if agent.alternatives is None or not await run_in_threadpool(agent.needs_second_try, raw, day):
+            return None
+        try:
+            future = state.queue.submit(lambda: agent.alternatives(prompt))
+        except QueueFull:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), max(0.0, deadline - time.monotonic()))
+        except asyncio.TimeoutError:
+            future.cancel()
+            return None
+        except Exception:
+            return None
 
     @app.post("/undo", dependencies=guarded)
     async def undo(req: SessionRequest) -> dict[str, Any]:
@@ -342,13 +374,16 @@ def create_app(
 
 
 def model_loader(model_name: Optional[str], adapter_dir: Optional[str], max_seq_length: int = 2048,
-                 max_new_tokens: int = MAX_NEW_TOKENS) -> Callable[[], tuple[Generate, dict[str, Any]]]:
-    def load() -> tuple[Generate, dict[str, Any]]:
-        from lib.generation import make_generate_fn
+                 max_new_tokens: int = MAX_NEW_TOKENS, retry: bool = False) -> Callable[[], tuple]:
+    def load() -> tuple[Generate, dict[str, Any], Optional[Alternatives]]:
+        """The model's generate, info and (with `retry` and an adapter) its checked retries' alternatives."""
+        from lib.generation import make_alternatives_fn, make_generate_fn
         from lib.model import load_model  # torch is imported in the loader thread, not at start-up
 
         model, tokenizer = load_model(model_name, max_seq_length, adapter_dir=adapter_dir)
-        return make_generate_fn(model, tokenizer, max_new_tokens), dict(model.taskagent_info)
+        alternatives = make_alternatives_fn(model, tokenizer, max_new_tokens=max_new_tokens) \
+            if retry and adapter_dir else None
+        return make_generate_fn(model, tokenizer, max_new_tokens), dict(model.taskagent_info), alternatives
 
     return load
 
@@ -377,6 +412,8 @@ def main(argv: Optional[list[str]] = None) -> None:
                    help="openai backend: constrain replies to the contract with the engine's grammar support")
     p.add_argument("--model", default=None, help="HF name/folder, or smollm2/tiny (default: GPU model with CUDA, smollm2 without)")
     p.add_argument("--adapter", default=None, help="LoRA adapter folder or Hub id (default: none, the base model)")
+    p.add_argument("--retry", action="store_true",
+                   help="local backend with an adapter: a checked second try for answers that cannot be carried out (lib.retry)")
     p.add_argument("--store", default="outputs/server/tasks.db")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -399,7 +436,7 @@ def main(argv: Optional[list[str]] = None) -> None:
             p.error("--backend openai needs --base-url and --served-model")
         loader = remote_loader(a.base_url, a.served_model, a.api_key_env, grammar=a.engine_grammar)
     else:
-        loader = model_loader(a.model, a.adapter, max_new_tokens=a.max_new_tokens)
+        loader = model_loader(a.model, a.adapter, max_new_tokens=a.max_new_tokens, retry=a.retry)
     app = create_app(a.store, loader=loader, config=config)
     uvicorn.run(app, host=a.host, port=a.port)
 

@@ -43,6 +43,9 @@
 #   and an interval over **phrasing families** (below): the one to read when comparing runs.
 # * **base + grammar**: the base model under constrained decoding (only the contract's grammar can
 #   be generated). It shows what fine-tuning adds beyond the format.
+# * **tuned + retry**: the tuned model's answers, except where one cannot be carried out (it does
+#   not parse, or fails against the store: restoring a task that is not in the trash, say); there
+#   the model's next-best answer that can, from a beam search, checked by a dry run (`lib/retry.py`).
 
 # %% tags=["parameters"]
 # "t4" scores the rows set in this cell; "cpu" and "ci" (the offline runs) replace test_rows and
@@ -53,6 +56,7 @@ data_file = "outputs/data/test.jsonl"  # any .jsonl in the public row schema (li
 test_rows = None  # None: every row; a number: that many, spread over the categories
 grammar = True  # add the "base + grammar" column (constrained decoding)
 grammar_rows = None  # constrained decoding is slow on a CPU: None for every row, or a number
+retry = True  # add the "tuned + retry" column (beam search only for answers that cannot be carried out)
 eval_batch_size = 16  # rows generated at once; lower it if memory runs out
 reports_dir = "outputs/reports"  # <reports_dir>/<preset>/: report.md, charts, failures.jsonl, predictions.jsonl
 drive_folder = ""  # Colab: also copy the report to Google Drive, e.g. "/content/drive/MyDrive/taskagent"; "" for no copy
@@ -134,7 +138,7 @@ assert gap > 1e-3, "the adapter changes nothing: base and tuned would be the sam
 # `</final>` or the end-of-turn token.
 
 # %%
-systems = ["base"] + (["base+grammar"] if grammar else []) + ["tuned"]
+systems = ["base"] + (["base+grammar"] if grammar else []) + ["tuned"] + (["tuned+retry"] if retry else [])
 report = evaluate(model, tokenizer, rows, systems, batch_size=eval_batch_size, grammar_limit=eval_settings["grammar_rows"])
 paths = write_report(report, rows, report_dir)
 display(Markdown(comparison_table(report)))

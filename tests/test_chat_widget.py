@@ -129,3 +129,16 @@ def test_widget_on_the_tiny_offline_model():
     added = sum(r["status"] == "success" and r["message"].startswith("Task added") for t in app.turns for r in t.results)
     assert app.store.count() == added
     assert app.transcript_html().count("ta-user") >= 2
+
+
+def test_a_second_try_is_carried_out_and_shown():
+    """An answer that cannot be carried out (done a task that does not exist) is replaced by the
+    model's alternative that can; the transcript shows the first answer under 'second try'."""
+    first = format_action([{"name": "complete_task", "args": {"title": "Buy mlik <now>"}}])
+    fixed = format_action([{"name": "add_task", "args": {"title": "Walk the dog"}}])
+    app = ChatApp(lambda prompt: first, TaskStore(), today=dt.date(2026, 3, 10), alternatives=lambda prompt: [fixed])
+    app.text.value = "walk the dog"
+    app.send_button.click()
+    assert [t.title for t in app.store.list("all")] == ["Walk the dog"]
+    html = app.transcript_html()
+    assert "second try" in html and "Buy mlik &lt;now&gt;" in html

@@ -197,9 +197,21 @@ def test_evaluation_report_files(trained, data_dir, tmp_path):
 
     model, tok = load_model("tiny", 1024, load_in_4bit=False, adapter_dir=trained["run_dir"])
     rows = load_rows(data_dir / "test.jsonl", limit=6)
-    report = evaluate(model, tok, rows, ["base", "base+grammar", "tuned"], batch_size=3, max_new_tokens=12,
-                      progress=False, grammar_limit=3)
+    report = evaluate(model, tok, rows, ["base", "base+grammar", "tuned", "tuned+retry"], batch_size=3,
+                      max_new_tokens=12, progress=False, grammar_limit=3)
     assert report["systems"]["base+grammar"]["rows"] == 3 and report["systems"]["tuned"]["rows"] == 6
+    # tuned+retry starts from tuned's answers; only those that cannot be carried out are retried,
+    # and an answer it changed is one of the model's beam-search alternatives that can be
+    from lib.generation import generate_alternatives
+    from lib.retry import dry_run_errors, should_retry
+
+    tuned, retried = report["systems"]["tuned"]["outputs"], report["systems"]["tuned+retry"]["outputs"]
+    failing = [i for i, (r, t) in enumerate(zip(rows, tuned)) if should_retry(dry_run_errors(t, r.prepare_store(), r.today))]
+    assert report["systems"]["tuned+retry"]["stats"]["retried"] == len(failing)
+    for i, (r, t, u) in enumerate(zip(rows, tuned, retried)):
+        assert u == t or (i in failing and not dry_run_errors(u, r.prepare_store(), r.today))
+    alternatives = generate_alternatives(model, tok, [r.prompt() for r in rows[:2]], beams=3, max_new_tokens=12)
+    assert [len(a) for a in alternatives] == [3, 3] and all(isinstance(x, str) for a in alternatives for x in a)
     paths = write_report(report, rows, tmp_path)
     for p in paths.values():
         assert (tmp_path / p.split("/")[-1]).stat().st_size > 0

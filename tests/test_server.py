@@ -248,3 +248,44 @@ def test_a_long_conversation_keeps_a_bounded_history(client):
         client.post("/chat", json={"message": f"hello {i}", "session_id": "long"})
     agent, _ = app_state.session("long")
     assert len(agent.history) <= agent.max_history_messages
+
+
+# -- checked second try (lib.retry) ------------------------------------------------------------------
+def test_an_answer_that_cannot_be_carried_out_is_replaced_by_a_checked_alternative(tmp_path):
+    """'delete X' answered with restore_task (X is not in the trash) fails; the alternatives come
+    through the queue and the first that works is carried out, and the response says so."""
+    wrong = format_action([{"name": "restore_task", "args": {"title": "Buy milk"}}])
+    right = format_action([{"name": "delete_task", "args": {"title": "Buy milk"}}])
+    asked = []
+
+    def generate(prompt):
+        text = prompt.messages[-1]["content"]
+        return rule_based_generate(prompt) if text.startswith("add ") else wrong
+
+    def alternatives(prompt):
+        asked.append(prompt.messages[-1]["content"])
+        return [wrong, right]
+
+    app = create_app(tmp_path / "t.db", generate=generate, info={"model_name": "test"}, alternatives=alternatives)
+    with TestClient(app, base_url=LOCAL) as c:
+        assert c.post("/chat", json={"message": "add Buy milk"}).json()["retried_from"] is None
+        body = c.post("/chat", json={"message": "bin the milk one"}).json()
+        assert body["retried_from"] == wrong and body["raw"] == right and body["errors"] == []
+        assert c.get("/tasks").json()["count"] == 0 and c.get("/trash").json()["count"] == 1
+    assert asked == ["bin the milk one"]  # the answer that worked was never retried
+
+
+def test_a_slow_second_try_leaves_the_first_answer_standing(tmp_path):
+    wrong = format_action([{"name": "restore_task", "args": {"title": "Nothing"}}])
+
+    def slow_alternatives(prompt):
+        time.sleep(1.0)
+        return [format_action([{"name": "add_task", "args": {"title": "Too late"}}])]
+
+    app = create_app(tmp_path / "t.db", generate=lambda p: wrong, info={"model_name": "test"},
+                     config=ServerConfig(chat_timeout_s=0.4), alternatives=slow_alternatives)
+    with TestClient(app, base_url=LOCAL) as c:
+        body = c.post("/chat", json={"message": "restore nothing"}).json()
+        assert body["raw"] == wrong and body["retried_from"] is None and body["errors"] == ["not_found"]
+        time.sleep(1.0)
+        assert c.get("/tasks").json()["count"] == 0
