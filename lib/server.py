@@ -374,7 +374,7 @@ def create_app(
 
 
 def model_loader(model_name: Optional[str], adapter_dir: Optional[str], max_seq_length: int = 2048,
-                 max_new_tokens: int = MAX_NEW_TOKENS, retry: bool = False) -> Callable[[], tuple]:
+                 max_new_tokens: int = MAX_NEW_TOKENS, retry: bool = True) -> Callable[[], tuple]:
     def load() -> tuple[Generate, dict[str, Any], Optional[Alternatives]]:
         """The model's generate, info and (with `retry` and an adapter) its checked retries' alternatives."""
         from lib.generation import make_alternatives_fn, make_generate_fn
@@ -412,8 +412,9 @@ def main(argv: Optional[list[str]] = None) -> None:
                    help="openai backend: constrain replies to the contract with the engine's grammar support")
     p.add_argument("--model", default=None, help="HF name/folder, or smollm2/tiny (default: GPU model with CUDA, smollm2 without)")
     p.add_argument("--adapter", default=None, help="LoRA adapter folder or Hub id (default: none, the base model)")
-    p.add_argument("--retry", action="store_true",
-                   help="local backend with an adapter: a checked second try for answers that cannot be carried out (lib.retry)")
+    p.add_argument("--retry", action=argparse.BooleanOptionalAction, default=True,
+                   help="local backend with an adapter: a checked second try for answers that cannot be carried out "
+                        "(lib.retry; default on)")
     p.add_argument("--store", default="outputs/server/tasks.db")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -31,7 +31,10 @@
 # An ipywidgets chat on the fine-tuned model: type a request (Enter or **Send**), watch the
 # agent's analysis (click to expand), its tool calls and their results, and the task table update
 # after every action. **Reset chat** forgets the conversation, **Clear tasks** empties the store,
-# and the date field changes what the agent takes as "today".
+# and the date field changes what the agent takes as "today". When an answer of the fine-tuned
+# model cannot be carried out (restoring a task that is not in the trash, say), the agent takes the
+# model's next-best answer that can (a beam search checked by a dry run, `lib/retry.py`) and the
+# turn shows the first answer under "second try".
 #
 # First a short scripted conversation runs through the same widget API (so a headless run proves
 # the whole loop works), then the widget is yours.

@@ -122,6 +122,7 @@ def test_widget_on_the_tiny_offline_model():
     model, tok = load_model("tiny", 1024, load_in_4bit=False)
     app = chat_app_for_model(model, tok, TaskStore(), max_new_tokens=24, today=dt.date(2026, 3, 10))
     assert "No fine-tuned adapter" in app.header.value
+    assert app.agent.alternatives is None  # the checked retry is for fine-tuned models (lib.retry)
     for message in ["hi", "add buy milk tomorrow"]:
         app.text.value = message
         _enter(app)
@@ -142,3 +143,15 @@ def test_a_second_try_is_carried_out_and_shown():
     assert [t.title for t in app.store.list("all")] == ["Walk the dog"]
     html = app.transcript_html()
     assert "second try" in html and "Buy mlik &lt;now&gt;" in html
+
+
+def test_a_fine_tuned_model_gets_the_checked_retry_unless_turned_off():
+    """chat_app_for_model gives a model with an adapter the second try by default."""
+    import types
+
+    from lib.chat_widget import RETRY_BY_DEFAULT
+
+    fake = types.SimpleNamespace(taskagent_info={"adapter": "somewhere", "model_name": "m", "prompt_style": "compact"})
+    assert RETRY_BY_DEFAULT
+    assert chat_app_for_model(fake, None, TaskStore()).agent.alternatives is not None
+    assert chat_app_for_model(fake, None, TaskStore(), retry=False).agent.alternatives is None
