@@ -3,9 +3,10 @@
 Generation goes through `lib.generation.generate_batch`; "base" is the same loaded model with its
 adapter disabled (`model.disable_adapter()`), never a second copy; "base+grammar" is the base
 under constrained decoding; "tuned+retry" is the tuned model's greedy answers where they can be
-carried out, and its next-best answer that can where they cannot (lib.retry). The systems see the same conversations but not the same system
-prompt: "tuned" gets the compact prompt it was trained with, the base model (which was never
-taught the contract) the prompt that spells the contract out (lib.prompts); reports say so.
+carried out, and its next-best answer that can where they cannot (lib.retry). The systems see
+the same conversations but not the same system prompt: "tuned" gets the compact prompt it was
+trained with, the base model (which was never taught the contract) the prompt that spells the
+contract out (lib.prompts); reports say so.
 Scoring is `lib.scoring`, reports are `lib.report`.
 
     python -m lib.evaluate --adapter outputs/adapters/cpu --data outputs/data/test.jsonl --out DIR
@@ -69,13 +70,13 @@ def retry_failing(model, tokenizer, rows: Sequence[Row], first: Sequence[str], f
     replaced as `lib.retry.choose_answer` says (beam-search alternatives, generated for those rows
     only). Stats: the greedy run's plus the retries' time, and how many rows were retried / changed."""
     style = prompt_style_for(model, "tuned")
-    failing = [i for i, (r, t) in enumerate(zip(rows, first))
-               if should_retry(dry_run_errors(t, r.prepare_store(), r.today))]
+    errors = [dry_run_errors(t, r.prepare_store(), r.today) for r, t in zip(rows, first)]
+    failing = [i for i, e in enumerate(errors) if should_retry(e)]
     start = time.perf_counter()
     alternatives = generate_alternatives(model, tokenizer, [rows[i].prompt(style) for i in failing]) if failing else []
     texts, changed = list(first), 0
     for i, alts in zip(failing, alternatives):
-        texts[i], used = choose_answer(first[i], alts, rows[i].prepare_store(), rows[i].today)
+        texts[i], used = choose_answer(first[i], alts, rows[i].prepare_store(), rows[i].today, errors=errors[i])
         changed += used is not None
     seconds = first_stats["seconds"] + time.perf_counter() - start
     stats = {**first_stats, "seconds": seconds, "latency_per_prompt_s": seconds / max(len(rows), 1),

@@ -69,11 +69,12 @@ def _adds_missing_title(raw: str, missing: set[str], mode: Mode) -> bool:
 
 
 def choose_answer(first: str, alternatives: Sequence[str], store: TaskStore, today: dt.date,
-                  mode: Mode = "lenient") -> tuple[str, Optional[int]]:
+                  mode: Mode = "lenient", errors: Optional[list[dict[str, Any]]] = None) -> tuple[str, Optional[int]]:
     """The answer to carry out: `first` when it can be (or must stand), else the first alternative
     that passes a dry run and does not add a task the first answer could not find. Returns the
-    answer and the index of the alternative used (None: the first answer)."""
-    errors = dry_run_errors(first, store, today, mode)
+    answer and the index of the alternative used (None: the first answer). `errors`: `first`'s
+    dry run when the caller already has it."""
+    errors = dry_run_errors(first, store, today, mode) if errors is None else errors
     if not should_retry(errors):
         return first, None
     missing = {title_key(normalize_title(e["title"])) for e in errors
@@ -92,6 +93,7 @@ Alternatives = Callable[[Any], list[str]]  # a prompt -> the model's next-best a
 def answer_with_retry(first: str, prompt: Any, alternatives: Optional[Alternatives], store: TaskStore,
                       today: dt.date, mode: Mode = "lenient") -> tuple[str, Optional[int]]:
     """`choose_answer`, asking `alternatives(prompt)` only when `first` should be retried."""
-    if alternatives is None or not should_retry(dry_run_errors(first, store, today, mode)):
+    errors = dry_run_errors(first, store, today, mode) if alternatives is not None else []
+    if not should_retry(errors):
         return first, None
-    return choose_answer(first, alternatives(prompt), store, today, mode)
+    return choose_answer(first, alternatives(prompt), store, today, mode, errors)
