@@ -131,6 +131,22 @@ def _weights_transposed_on_cpu(model, enabled: bool = True):
                 w.data = w.data.contiguous()
 
 
+@contextlib.contextmanager
+def _decoding(model, tokenizer):
+    """Left padding (a batch's prompts end where generation starts) and eval mode while a batch
+    is generated; both restored afterwards, also on an error, so a training run or another caller
+    finds the tokenizer and model as it left them."""
+    old_side = tokenizer.padding_side
+    was_training = model.training
+    tokenizer.padding_side = "left"
+    model.eval()
+    try:
+        yield
+    finally:
+        tokenizer.padding_side = old_side
+        model.train(was_training)
+
+
 def generate_batch(
     model,
     tokenizer,
@@ -149,13 +165,9 @@ def generate_batch(
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     outputs: list[str] = [""] * len(texts)
     new_tokens = 0
-    old_side = tokenizer.padding_side
-    tokenizer.padding_side = "left"
     stops = stop_token_ids(model, tokenizer)
-    was_training = model.training
-    model.eval()
     start = time.perf_counter()
-    try:
+    with _decoding(model, tokenizer):
         bar = tqdm(total=len(texts), desc=desc, disable=not progress)
         with _weights_transposed_on_cpu(model, enabled=len(texts) > 1 and batch_size > 1):
             for b in range(0, len(order), batch_size):
@@ -180,9 +192,6 @@ def generate_batch(
                     outputs[i] = tokenizer.decode(keep, skip_special_tokens=True)
                 bar.update(len(idx))
         bar.close()
-    finally:
-        tokenizer.padding_side = old_side
-        model.train(was_training)
     seconds = time.perf_counter() - start
     stats = {"seconds": seconds, "prompts": len(texts), "new_tokens": new_tokens,
              "tokens_per_s": new_tokens / seconds if seconds else 0.0,
@@ -205,18 +214,16 @@ def generate_alternatives(
     batch_size: int = 4,
 ) -> list[list[str]]:
     """The model's `beams` best answers per prompt by beam search, best first (lib.retry asks for
-    them only when the greedy answer cannot be carried out). Same prompts, stops and CPU speed-ups
-    as `generate_batch`; each answer ends at its first closing tag."""
+    them only when the greedy answer cannot be carried out). Same prompts and stops as
+    `generate_batch` and its compute context (bf16 autocast and shared KV heads on a CPU), but not
+    its transposed weights: the retry decodes a few prompts, where their ~1 s set-up would not pay.
+    Each answer is cut at its first closing tag."""
     import torch
 
     texts = [render_prompt(tokenizer, p) for p in prompts]
     out_texts: list[list[str]] = [[] for _ in texts]
-    old_side = tokenizer.padding_side
-    tokenizer.padding_side = "left"
     stops = stop_token_ids(model, tokenizer)
-    was_training = model.training
-    model.eval()
-    try:
+    with _decoding(model, tokenizer):
         for b in range(0, len(texts), batch_size):
             idx = list(range(b, min(b + batch_size, len(texts))))
             enc = tokenizer([texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
@@ -230,9 +237,6 @@ def generate_alternatives(
                 for ids in gen[j * beams:(j + 1) * beams]:
                     keep = ids[ids != tokenizer.pad_token_id]
                     out_texts[i].append(_cut_at_stop(tokenizer.decode(keep, skip_special_tokens=True)))
-    finally:
-        tokenizer.padding_side = old_side
-        model.train(was_training)
     return out_texts
 
 

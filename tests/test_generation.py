@@ -50,13 +50,16 @@ def test_the_shared_kv_path_is_taken_only_inside_the_context_and_only_on_its_thr
 
 def test_greedy_tokens_are_the_same_with_and_without_kv_copies(gqa_llama):
     ids, mask, kwargs = _left_padded_batch()
+    with _compute_context(gqa_llama):  # generation's context on a CPU takes the shared path
+        assert _hook()(mask, torch.zeros(1, 2, 3, 16), torch.zeros(1, 2, 3, 16)) is True
+    # compared alone: that context also turns on bf16 autocast where the CPU has bf16, which
+    # changes the numbers for another reason than the KV copies this test is about
     with torch.inference_mode():
         copied = gqa_llama.generate(**kwargs)
-        with _compute_context(gqa_llama):
-            assert _hook()(mask, torch.zeros(1, 2, 3, 16), torch.zeros(1, 2, 3, 16)) is True
+        with _sdpa_gqa_on_cpu():
             shared = gqa_llama.generate(**kwargs)
         logits_copied = gqa_llama(input_ids=ids, attention_mask=mask).logits
-        with _compute_context(gqa_llama):
+        with _sdpa_gqa_on_cpu():
             logits_shared = gqa_llama(input_ids=ids, attention_mask=mask).logits
     assert torch.equal(copied, shared)
     torch.testing.assert_close(logits_shared, logits_copied, rtol=0, atol=1e-5)
@@ -109,3 +112,23 @@ def test_transposed_weights_only_when_asked():
     model = torch.nn.Sequential(torch.nn.Linear(8, 4))
     with _weights_transposed_on_cpu(model, enabled=False):
         assert model[0].weight.is_contiguous()
+
+
+def test_decoding_restores_padding_side_and_training_mode_even_on_an_error():
+    """generate_batch and generate_alternatives share `_decoding`: a training loop or a right-padding
+    caller finds the tokenizer and the model as it left them, also when generation fails."""
+    from types import SimpleNamespace
+
+    from lib.generation import _decoding
+
+    model = torch.nn.Linear(2, 2).train()
+    tokenizer = SimpleNamespace(padding_side="right")
+    with pytest.raises(RuntimeError):
+        with _decoding(model, tokenizer):
+            assert tokenizer.padding_side == "left" and not model.training
+            raise RuntimeError("generation failed")
+    assert tokenizer.padding_side == "right" and model.training
+    model.eval()
+    with _decoding(model, tokenizer):
+        pass
+    assert not model.training  # eval stays eval
