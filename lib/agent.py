@@ -5,7 +5,8 @@ The history keeps only what can be re-sent (the last `max_history_messages` mess
 a user turn), so a long conversation costs constant memory. Every action block that changed the
 store can be undone (`undo`), newest first, up to `max_undo` blocks back. With `alternatives`
 (a `prompt -> [answers]` callable, lib.generation.make_alternatives_fn) an answer that cannot be
-carried out gets a second try checked by code (lib.retry).
+carried out gets a second try checked by code (lib.retry). A date the user said that the answer
+dropped or garbled is read from the message by code (lib.date_mentions) before the calls run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lib.date_mentions import ground_dates, grounding_note
 from lib.executor import execute_block
 from lib.parser import Mode, ParseResult, parse_response
 from lib.prompts import ChatPrompt, PromptStyle, build_prompt, tool_results_message
@@ -93,11 +95,12 @@ class Agent:
             raise ModelError(f"the model failed: {type(exc).__name__}: {exc}") from exc
         return self.finish(user, day, raw, prompt)
 
-    def needs_second_try(self, raw: Any, day: dt.date) -> bool:
-        """Whether `raw` cannot be carried out and this agent can ask for alternatives (lib.retry)."""
+    def needs_second_try(self, raw: Any, day: dt.date, user: Optional[str] = None) -> bool:
+        """Whether `raw`, the answer to `user`, cannot be carried out and this agent can ask for
+        alternatives (lib.retry)."""
         if self.alternatives is None or not isinstance(raw, str):
             return False
-        return should_retry(dry_run_errors(raw[:MAX_REPLY_CHARS], self.store, day, self.parse_mode))
+        return should_retry(dry_run_errors(raw[:MAX_REPLY_CHARS], self.store, day, self.parse_mode, user))
 
     def finish(self, user: str, day: dt.date, raw: Any, prompt: Optional[ChatPrompt] = None,
                alternatives: Optional[Sequence[str]] = None) -> Turn:
@@ -111,9 +114,10 @@ class Agent:
         retried_from = None
         try:
             if alternatives is not None:
-                chosen, used = choose_answer(raw, [str(a) for a in alternatives], self.store, day, self.parse_mode)
+                chosen, used = choose_answer(raw, [str(a) for a in alternatives], self.store, day, self.parse_mode,
+                                             user=user)
             elif prompt is not None and self.alternatives is not None:
-                chosen, used = answer_with_retry(raw, prompt, self.alternatives, self.store, day, self.parse_mode)
+                chosen, used = answer_with_retry(raw, prompt, self.alternatives, self.store, day, self.parse_mode, user)
             else:
                 chosen, used = raw, None
         except Exception:  # the retry is a bonus: the first answer's error results still reach the user
@@ -123,8 +127,15 @@ class Agent:
         parsed = parse_response(raw, self.parse_mode)
         results: list[dict[str, Any]] = []
         if parsed.kind == "action":
+            # the date of the user's message, read by code where the answer dropped or garbled it
+            calls, grounding = ground_dates(parsed.calls, user, day)
+            if grounding is not None:
+                parsed = parsed.model_copy(update={"calls": calls})
             block = execute_block(parsed.calls, self.store, day)
             results = block.results
+            if grounding is not None and results[grounding.index].get("status") == "success":
+                results[grounding.index] = {**results[grounding.index], "message":
+                                            results[grounding.index]["message"] + grounding_note(grounding)}
             if not block.undo.is_empty():
                 self.undo_stack = (self.undo_stack + [block.undo])[-self.max_undo:]
         self.history.append({"role": "user", "content": user})

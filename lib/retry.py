@@ -29,6 +29,7 @@ import datetime as dt
 from typing import Any, Callable, Optional, Sequence
 
 from lib.dataset import normalize_title
+from lib.date_mentions import ground_dates
 from lib.executor import NOT_RUN, execute_block
 from lib.parser import Mode, parse_response
 from lib.store import TaskStore, title_key
@@ -39,21 +40,25 @@ RETRY_BEAMS = 4  # alternatives the model proposes for a failing answer (beam se
 FINAL_CODES = frozenset({"ambiguous", "already_done", "store_busy", "needs_title"})
 
 
-def dry_run_errors(raw: str, store: TaskStore, today: dt.date, mode: Mode = "lenient") -> list[dict[str, Any]]:
+def dry_run_errors(raw: str, store: TaskStore, today: dt.date, mode: Mode = "lenient",
+                   user: Optional[str] = None) -> list[dict[str, Any]]:
     """Why `raw` cannot be carried out on `store` (left untouched): a parse error, or the failing
-    calls' results (each with its call's "title"); [] when it can (a <final> reply always can)."""
+    calls' results (each with its call's "title"); [] when it can (a <final> reply always can).
+    `user`: the message answered, whose date is read into the calls first, as the agent does
+    (lib.date_mentions)."""
     parsed = parse_response(raw, mode)
     if not parsed.ok:
         return [{"code": code, "title": None} for code in (parsed.errors or ["parse_error"])]
     if parsed.kind != "action":
         return []
+    calls = ground_dates(parsed.calls, user, today)[0] if user is not None else parsed.calls
     copy = TaskStore.from_snapshot(store.snapshot())
     try:
-        results = execute_block(parsed.calls, copy, today).results
+        results = execute_block(calls, copy, today).results
     finally:
         copy.close()
     return [{"code": r.get("code", "error"), "title": (c.args.get("title") if isinstance(c.args, dict) else None)}
-            for c, r in zip(parsed.calls, results) if r.get("status") != "success" and r.get("code") != NOT_RUN]
+            for c, r in zip(calls, results) if r.get("status") != "success" and r.get("code") != NOT_RUN]
 
 
 def should_retry(errors: Sequence[dict[str, Any]]) -> bool:
@@ -69,12 +74,13 @@ def _adds_missing_title(raw: str, missing: set[str], mode: Mode) -> bool:
 
 
 def choose_answer(first: str, alternatives: Sequence[str], store: TaskStore, today: dt.date,
-                  mode: Mode = "lenient", errors: Optional[list[dict[str, Any]]] = None) -> tuple[str, Optional[int]]:
+                  mode: Mode = "lenient", errors: Optional[list[dict[str, Any]]] = None,
+                  user: Optional[str] = None) -> tuple[str, Optional[int]]:
     """The answer to carry out: `first` when it can be (or must stand), else the first alternative
     that passes a dry run and does not add a task the first answer could not find. Returns the
     answer and the index of the alternative used (None: the first answer). `errors`: `first`'s
-    dry run when the caller already has it."""
-    errors = dry_run_errors(first, store, today, mode) if errors is None else errors
+    dry run when the caller already has it; `user`: see `dry_run_errors`."""
+    errors = dry_run_errors(first, store, today, mode, user) if errors is None else errors
     if not should_retry(errors):
         return first, None
     missing = {title_key(normalize_title(e["title"])) for e in errors
@@ -82,7 +88,7 @@ def choose_answer(first: str, alternatives: Sequence[str], store: TaskStore, tod
     for i, alternative in enumerate(alternatives):
         if alternative.strip() == first.strip() or _adds_missing_title(alternative, missing, mode):
             continue
-        if not dry_run_errors(alternative, store, today, mode):
+        if not dry_run_errors(alternative, store, today, mode, user):
             return alternative, i
     return first, None
 
@@ -91,9 +97,9 @@ Alternatives = Callable[[Any], list[str]]  # a prompt -> the model's next-best a
 
 
 def answer_with_retry(first: str, prompt: Any, alternatives: Optional[Alternatives], store: TaskStore,
-                      today: dt.date, mode: Mode = "lenient") -> tuple[str, Optional[int]]:
+                      today: dt.date, mode: Mode = "lenient", user: Optional[str] = None) -> tuple[str, Optional[int]]:
     """`choose_answer`, asking `alternatives(prompt)` only when `first` should be retried."""
-    errors = dry_run_errors(first, store, today, mode) if alternatives is not None else []
+    errors = dry_run_errors(first, store, today, mode, user) if alternatives is not None else []
     if not should_retry(errors):
         return first, None
-    return choose_answer(first, alternatives(prompt), store, today, mode, errors)
+    return choose_answer(first, alternatives(prompt), store, today, mode, errors, user)

@@ -32,6 +32,7 @@ import math
 from typing import Any, Optional, Sequence
 
 from lib.dataset import Row, normalize_title
+from lib.date_mentions import ground_dates
 from lib.executor import execute
 from lib.parser import parse_response
 from lib.store import title_key
@@ -128,12 +129,16 @@ def _state(snapshot: list[dict[str, Any]]) -> list[tuple]:
                   for t in snapshot)
 
 
-def score_row(row: Row, raw: str) -> dict[str, Any]:
-    """Per-row metric values: True/False, or None where the metric does not apply to the row."""
+def score_row(row: Row, raw: str, read_dates: bool = True) -> dict[str, Any]:
+    """Per-row metric values: True/False, or None where the metric does not apply to the row.
+    The calls are scored as the agent carries them out: after the date of the user's message is
+    read into them where lib.date_mentions says (`read_dates=False`: the calls as written)."""
     strict = parse_response(raw, "strict")
     lenient = parse_response(raw, "lenient")
     gold = row.gold
     pred = lenient.calls if lenient.kind == "action" else []
+    if read_dates and pred:
+        pred = ground_dates(pred, row.history()[-1]["content"], row.today)[0]
     names_ok = lenient.ok and [c.name for c in pred] == [g.name for g in gold]
     scores: dict[str, Any] = {
         "format_strict": strict.ok,

@@ -310,7 +310,7 @@ def create_app(
                             config) from None
             except Exception as exc:
                 raise HTTPException(status_code=502, detail=f"the model failed: {type(exc).__name__}: {exc}") from None
-            alternatives = await _second_try(agent, prompt, day, raw, deadline)
+            alternatives = await _second_try(agent, prompt, day, raw, deadline, req.message)
             try:
                 turn = await run_in_threadpool(agent.finish, req.message, day, raw, None, alternatives)
             except ModelError as exc:
@@ -323,10 +323,10 @@ def create_app(
                             raw=turn.raw, errors=turn.errors, retried_from=turn.retried_from)
 
     async def _second_try(agent: Agent, prompt: ChatPrompt, day: dt.date, raw: Any,
-                          deadline: float) -> Optional[list[str]]:
+                          deadline: float, user: str) -> Optional[list[str]]:
         """The model's alternatives when `raw` cannot be carried out, through the queue and within
         the chat's deadline; None (the first answer stands) when not needed, late, or failed."""
-        if agent.alternatives is None or not await run_in_threadpool(agent.needs_second_try, raw, day):
+        if agent.alternatives is None or not await run_in_threadpool(agent.needs_second_try, raw, day, user):
             return None
         try:
             future = state.queue.submit(lambda: agent.alternatives(prompt))
