@@ -19,6 +19,8 @@ together, so the interval is that of the difference averaged over the seeds.
         --against B_s7/outputs_validation.jsonl B_s42/outputs_validation.jsonl --data outputs/data/validation.jsonl
 
 It also prints each category's execution rate, NEW and OLD (over several seeds, their mean).
+--against-unread-dates compares the answer sets with themselves scored without the step that
+reads the message's date into the calls (lib.date_mentions).
 `experiment.py` writes outputs_<split>.jsonl ({"id", "output"} per row) next to its result.json.
 """
 
@@ -38,8 +40,8 @@ from lib.scoring import family_difference_interval, family_of, score_row, summar
 COMPARED = ("tool_selection", "execution", "args_exact", "date_accuracy", "irrelevance")
 
 
-def scored_rows(outputs_path: str | Path, data_path: str | Path) -> tuple[list, list]:
-    """The rows these answers were given to, and each answer scored."""
+def scored_rows(outputs_path: str | Path, data_path: str | Path, read_dates: bool = True) -> tuple[list, list]:
+    """The rows these answers were given to, and each answer scored (`read_dates`: see score_row)."""
     outputs, users = {}, {}
     for line in Path(outputs_path).read_text().splitlines():
         record = json.loads(line)
@@ -54,7 +56,7 @@ def scored_rows(outputs_path: str | Path, data_path: str | Path) -> tuple[list, 
     if other:
         raise SystemExit(f"{len(other)} answers were given to other rows than {data_path}'s (e.g. {other[0]!r}): "
                          "another dataset version?")
-    return rows, [score_row(r, outputs[r.id]) for r in rows]
+    return rows, [score_row(r, outputs[r.id], read_dates) for r in rows]
 
 
 def rescore(outputs_path: str | Path, data_path: str | Path) -> dict:
@@ -69,20 +71,23 @@ def rescore(outputs_path: str | Path, data_path: str | Path) -> dict:
             "by_category": {c: round(v["execution"]["rate"], 4) for c, v in summary["by_category"].items()}}
 
 
-def paired_rows(new_path: str | Path, old_path: str | Path, data_path: str | Path) -> list[tuple]:
+def paired_rows(new_path: str | Path, old_path: str | Path, data_path: str | Path,
+                old_reads_dates: bool = True) -> list[tuple]:
     """(row, NEW's scores, OLD's scores) for each row both answer sets answered."""
     new_rows, new_scored = scored_rows(new_path, data_path)
-    old_rows, old_scored = scored_rows(old_path, data_path)
+    old_rows, old_scored = scored_rows(old_path, data_path, old_reads_dates)
     old_by_id = dict(zip((r.id for r in old_rows), old_scored))
     return [(r, s, old_by_id[r.id]) for r, s in zip(new_rows, new_scored) if r.id in old_by_id]
 
 
-def compare(new_paths: Sequence[str | Path], old_paths: Sequence[str | Path], data_path: str | Path) -> dict:
+def compare(new_paths: Sequence[str | Path], old_paths: Sequence[str | Path], data_path: str | Path,
+            old_reads_dates: bool = True) -> dict:
     """NEW - OLD on the rows both answered, per metric, with a paired interval over families; with
     several (NEW, OLD) pairs (one per seed), their rows pooled, each family's rows resampled together."""
     if len(new_paths) != len(old_paths):
         raise SystemExit(f"{len(new_paths)} NEW answer sets against {len(old_paths)} OLD ones: give one OLD per NEW")
-    pairs = [p for new, old in zip(new_paths, old_paths, strict=True) for p in paired_rows(new, old, data_path)]
+    pairs = [p for new, old in zip(new_paths, old_paths, strict=True)
+             for p in paired_rows(new, old, data_path, old_reads_dates)]
     families = [family_of(r) for r, _, _ in pairs]
     out = {"rows": len(pairs), "families": len(set(families))}
     for metric in COMPARED:
@@ -112,8 +117,13 @@ def main() -> None:
     ap.add_argument("--data", required=True, help="the split's .jsonl the answers were given to")
     ap.add_argument("--against", nargs="+", help="as many answer sets to the same rows, in the same order: "
                                                  "print NEW - OLD with intervals")
+    ap.add_argument("--against-unread-dates", action="store_true",
+                    help="compare each answer set with itself scored without reading the message's date "
+                         "into the calls (lib.date_mentions): what that step changes")
     a = ap.parse_args()
-    if a.against:
+    if a.against_unread_dates:
+        result = compare(a.outputs, a.outputs, a.data, old_reads_dates=False)
+    elif a.against:
         result = compare(a.outputs, a.against, a.data)
     elif len(a.outputs) == 1:
         result = rescore(a.outputs[0], a.data)

@@ -19,7 +19,8 @@ place is clear, and leaves the answer alone otherwise.
       instead ("this weekend" for "this saturday");
   unless a word of the date is in a title of the answer ("Plan the weekend", "Call mom tomorrow":
   the date is then part of the task's name, or `lib.task_titles.split_trailing_date` reads it
-  from the title's end). An update_task without a due_date is left alone: "reopen the one I
+  from the title's end), or a title holds a date of its own ("Water the tomatoes for Saturday"
+  for "... for Friday": which one is meant is not code's to guess). An update_task without a due_date is left alone: "reopen the one I
   closed on Monday" names a day that is not a due date. An update's due_date=None (clear the
   date) is never touched. Nothing else in the answer changes: the tools, titles and other calls
   are the model's.
@@ -131,14 +132,13 @@ def says_no_date(text: str) -> bool:
                for n in range(1, MAX_NO_DATE_WORDS + 1) for i in range(len(words) - n + 1))
 
 
+def _titles(calls: Sequence[ToolCall]) -> list[str]:
+    return [c.args[key] for c in calls if isinstance(c.args, dict)
+            for key in ("title", "new_title") if isinstance(c.args.get(key), str)]
+
+
 def _title_words(calls: Sequence[ToolCall]) -> set[str]:
-    words: set[str] = set()
-    for call in calls:
-        args = call.args if isinstance(call.args, dict) else {}
-        for key in ("title", "new_title"):
-            if isinstance(args.get(key), str):
-                words.update(t[0].lower() for t in _tokens(args[key]))
-    return words
+    return {t[0].lower() for title in _titles(calls) for t in _tokens(title)}
 
 
 def _reads_as(value: str, today: dt.date) -> Optional[dt.date]:
@@ -160,7 +160,7 @@ def ground_dates(calls: Sequence[ToolCall], user: str, today: dt.date) -> tuple[
         return calls, None
     mention = mentions[0]
     day_words = {t[0].lower() for m in mentions for t in _tokens(m.words)} - _FRAME_WORDS
-    if day_words & _title_words(calls):
+    if day_words & _title_words(calls) or any(find_date_mentions(t, today) for t in _titles(calls)):
         return calls, None
     index = targets[0]
     call = calls[index]

@@ -37,6 +37,8 @@
 #   example) — it could not know the format otherwise. The report says which got which.
 # * **Dates by code**: the model writes a due date in the user's words; scoring resolves both the
 #   prediction and the gold with `lib/dates.py`, so "next Friday" and "2026-12-04" are the same date.
+#   As in the chat, a date the user said that an answer's one add or update dropped or garbled is
+#   read from the message by code first (`lib/date_mentions.py`), for every column alike.
 # * **Stricter metrics** than "did it call a tool": strict and lenient format, the exact tools,
 #   exact arguments (dates included, no invented dates), no call where none is due, and the end
 #   state of a task store after executing the calls — each with a 95% Wilson interval over rows,

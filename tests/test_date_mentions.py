@@ -105,6 +105,7 @@ def test_ground_dates_puts_the_users_date_in(user, calls, expected):
     ("delete the Friday meeting and add buy milk", [ToolCall(name="delete_task", args={"title": "Friday meeting"}),
                                                      add("Buy milk")]),
     ("make that Feb 29th", [add("Feb 29th")]),
+    ("water the tomatoes for Friday", [add("Water the tomatoes for Saturday")]),
     # an update without a date keeps it so; a cleared date stays cleared
     ("reopen the one I closed on Monday", [update("The one", status="open")]),
     ("move it from Friday to no date", [update("Report", due_date=None)]),

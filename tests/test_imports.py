@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 LIB = Path(__file__).resolve().parents[1] / "lib"
-LIGHT = ["lib.tools", "lib.store", "lib.parser", "lib.executor", "lib.agent", "lib.prompts", "lib.dates",
+LIGHT = ["lib.tools", "lib.store", "lib.parser", "lib.executor", "lib.agent", "lib.prompts", "lib.dates", "lib.date_mentions",
          "lib.dataset", "lib.retry", "lib.synth", "lib.scoring", "lib.report", "lib.presets", "lib.runtime"]
 
 # Lowest first. A module may import from its own layer or below, never above.
 LAYERS = [
     {"lib.tools", "lib.dates", "lib.task_titles", "lib.store", "lib.runtime"},
-    {"lib.parser", "lib.executor", "lib.prompts", "lib.presets"},
+    {"lib.parser", "lib.executor", "lib.prompts", "lib.presets", "lib.date_mentions"},
     {"lib.agent", "lib.dataset", "lib.retry"},
     {"lib.synth", "lib.scoring"},
     {"lib.report", "lib.offline_models", "lib.generation"},

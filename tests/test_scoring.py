@@ -293,3 +293,27 @@ def test_reports_show_intervals_over_families():
     assert "+75.0 pts [+" in line  # the improvement carries its interval over families
     saved = {"systems": {s: {k: v for k, v in r.items() if k != "scored"} for s, r in systems.items()}}
     assert "+75.0 pts |" in comparison_table(saved)  # a saved report.json has no per-row scores: no interval
+
+
+def test_rescore_compares_answers_with_themselves_scored_without_reading_dates(tmp_path):
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from rescore import compare
+
+    rows = [{"id": "a", "category": "add_dated", "today": "2026-11-25",
+             "user": "pls remember I gotta renew the domain name for tomorrow",
+             "gold": [{"name": "add_task", "args": {"title": "Renew the domain name", "due_date": "2026-11-26"}}]},
+            {"id": "b", "category": "add_undated", "today": "2026-11-25", "user": "add call mom",
+             "gold": [{"name": "add_task", "args": {"title": "Call mom"}}]}]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    answers = tmp_path / "outputs.jsonl"
+    answers.write_text(json.dumps({"id": "a", "output": '<action>\nadd_task(title="Renew the domain name")\n</action>'})
+                       + "\n" + json.dumps({"id": "b", "output": '<action>\nadd_task(title="Call mom")\n</action>'}) + "\n")
+    result = compare([answers], [answers], data, old_reads_dates=False)
+    assert result["execution"]["difference"] == 0.5 and result["date_accuracy"]["difference"] == 1.0
+    assert result["tool_selection"]["difference"] == 0.0
+    assert compare([answers], [answers], data)["execution"]["difference"] == 0.0
