@@ -17,6 +17,9 @@ Which task a title names (complete, delete, update, restore), in order:
    about one letter in ten, "Re reply to Emma's text" names "Reply to Emma's text"); the result
    says which task it took. Two such tasks: nothing is done ("ambiguous");
 5. else nothing is done: "already_done", "not_found" (with the closest titles) or "not_in_trash".
+restore_task that finds nothing in the trash looks at the done tasks the same way (1-4) and
+reopens the one it finds: to a user (and to-do apps) restoring a completed task means opening it
+again. An open task is still "not_in_trash".
 Adding a task whose title is already an open task's is refused ("duplicate"), so a title keeps
 naming one open task.
 """
@@ -66,11 +69,12 @@ def _one_of(found: list[Task], title: str, verb: str, how: str,
 
 def _pick(store: TaskStore, title: str, verb: str, where: str,
           today: Optional[dt.date] = None) -> tuple[Optional[Task], str, Optional[dict[str, Any]]]:
-    """(task, a note for the result, None) or (None, "", error result). `where`: "open", "any", "trash".
+    """(task, a note for the result, None) or (None, "", error result). `where`: "open", "any",
+    "done", "trash".
     `today` given: a title ending with a date that names no task is tried without it ("Water the
     tomatoes for Friday" names "Water the tomatoes", which add_task stored with that due date)."""
     trash = where == "trash"
-    statuses = {"open": ["open"], "any": ["open", "done"], "trash": [None]}[where]
+    statuses = {"open": ["open"], "any": ["open", "done"], "done": ["done"], "trash": [None]}[where]
     for status in statuses:  # 1. the exact title
         found = store.find(title, status, in_trash=trash)
         if found:
@@ -126,6 +130,14 @@ def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
     verb, where = {CompleteTask: ("completed", "open"), DeleteTask: ("deleted", "any"),
                    UpdateTask: ("updated", "any"), RestoreTask: ("restored", "trash")}[type(args)]
     task, note, error = _pick(store, args.title, verb, where, today)
+    if error and isinstance(args, RestoreTask) and error["code"] in ("not_in_trash", "not_found"):
+        done, done_note, done_error = _pick(store, args.title, "reopened", "done", today)
+        if done is not None:  # "bring it back" for a task that is done, not deleted: open it again
+            reopened = store.update(done.id, status="open")
+            return {"status": "success", "message": f"Task reopened: '{done.title}' (it was done, not in the "
+                                                    f"trash).{done_note}", "task": reopened.public()}
+        if done_error["code"] == "ambiguous":
+            return done_error
     if error:
         return error
     if isinstance(args, CompleteTask):

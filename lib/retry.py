@@ -2,9 +2,9 @@
 answer that can.
 
 A greedy answer that does not parse, names a tool that does not exist, has bad arguments, or
-fails against the store (restoring a task that is not in the trash, adding one that is already
+fails against the store (restoring a task that is still open, adding one that is already
 open, completing a title no task has) changes nothing: the block is all-or-nothing. Such an answer
-is usually one wrong word early on ("Restore" where the user said "needs to be open again"), and
+is usually one wrong word early on ("Restore" for a task that is still on the list), and
 the model's own beam search holds the right answer among its next few. So for a failing answer
 only, the model proposes `RETRY_BEAMS` alternatives (`lib.generation.generate_alternatives`), and
 the first of them (in the model's order) that passes a dry run on a copy of the store is used.

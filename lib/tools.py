@@ -132,7 +132,7 @@ class UpdateTask(_Args):
 
 
 class RestoreTask(_Args):
-    """Bring the task with this title back from the trash."""
+    """Bring the task with this title back from the trash (or, when it is done, not deleted, reopen it)."""
 
     title: str
     _title = field_validator("title")(classmethod(lambda cls, v: clean_title(v)))

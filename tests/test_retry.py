@@ -40,14 +40,14 @@ def test_an_answer_that_works_is_kept_and_alternatives_are_never_asked_for():
 
 
 def test_restore_of_an_open_task_is_replaced_by_the_first_alternative_that_works():
-    store = store_with({"title": "Cut the hedge", "due_date": None, "status": "done"})
-    first = act(call("restore_task", title="Cut the hedge"))  # not in the trash: fails
+    store = store_with({"title": "Cut the hedge", "due_date": None, "status": "open"})
+    first = act(call("restore_task", title="Cut the hedge"))  # open, not in the trash: fails
     alternatives = [first, act(call("delete_task", title="Hedge trimmer")),  # same answer; not found
-                    act(call("update_task", title="Cut the hedge", status="open")),
-                    act(call("complete_task", title="Cut the hedge"))]
+                    act(call("complete_task", title="Cut the hedge")),
+                    act(call("update_task", title="Cut the hedge", new_title="Trim the hedge"))]
     assert [e["code"] for e in dry_run_errors(first, store, TODAY)] == ["not_in_trash"]
     assert choose_answer(first, alternatives, store, TODAY) == (alternatives[2], 2)
-    assert store.snapshot() == [{"title": "Cut the hedge", "due_date": None, "status": "done"}]  # dry runs only
+    assert store.snapshot() == [{"title": "Cut the hedge", "due_date": None, "status": "open"}]  # dry runs only
 
 
 def test_unparsable_and_unknown_tool_answers_are_retried():
@@ -108,14 +108,14 @@ def test_any_text_gives_one_of_the_answers_and_leaves_the_store_alone(first, alt
 
 
 def test_the_agent_carries_out_the_alternative_and_says_so():
-    store = store_with({"title": "Cut the hedge", "due_date": None, "status": "done"})
-    greedy = act(call("restore_task", title="Cut the hedge"))
-    fixed = act(call("update_task", title="Cut the hedge", status="open"))
+    store = store_with({"title": "Cut the hedge", "due_date": None, "status": "open"})
+    greedy = act(call("restore_task", title="Cut the hedge"))  # open, not in the trash: fails
+    fixed = act(call("complete_task", title="Cut the hedge"))
     agent = Agent(lambda prompt: greedy, store, today=TODAY, alternatives=lambda prompt: [greedy, fixed])
-    turn = agent.send("undo the completion of cut the hedge")
+    turn = agent.send("the hedge is cut")
     assert turn.raw == fixed and turn.retried_from == greedy
     assert [r["status"] for r in turn.results] == ["success"]
-    assert store.snapshot()[0]["status"] == "open"
+    assert store.snapshot()[0]["status"] == "done"
     assert agent.history[1]["content"] == fixed  # the history holds what was carried out
     agent_plain = Agent(lambda prompt: greedy, store_with(), today=TODAY)
     assert agent_plain.send("restore x").retried_from is None

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.agent import Agent
-from lib.executor import NOT_RUN, execute
+from lib.executor import NOT_RUN, execute, execute_block
 from lib.parser import format_action, format_final
 from lib.store import TaskStore
 
@@ -92,6 +92,31 @@ def test_delete_goes_to_the_trash_and_restore_brings_it_back():
     assert again["status"] == "success" and store.snapshot() == [{"title": "Water plants", "due_date": "2026-12-01",
                                                                    "status": "open"}]
     assert execute([{"name": "restore_task", "args": {"title": "water plants"}}], store, TODAY)[0]["code"] == "not_in_trash"
+
+
+def test_restoring_a_done_task_reopens_it_and_the_trash_comes_first():
+    store = TaskStore()
+    execute([add("Cut the hedge"), add("Sell the old sofa", "2026-12-01")], store, TODAY)
+    execute([{"name": "complete_task", "args": {"title": "Cut the hedge"}},
+             {"name": "complete_task", "args": {"title": "Sell the old sofa"}}], store, TODAY)
+    block = execute_block([{"name": "restore_task", "args": {"title": "cut the hedge"}}], store, TODAY)
+    r = block.results[0]
+    assert r["status"] == "success" and r["message"].startswith("Task reopened: 'Cut the hedge' (it was done")
+    assert r["task"]["status"] == "open" and store.find("Cut the hedge", "open")
+    store.revert(block.undo)  # reversible like every action
+    assert store.find("Cut the hedge", "done") and not store.find("Cut the hedge", "open")
+    # the same matching rules: the one done task holding every word
+    assert "matched 'Sell the old sofa'" in execute([{"name": "restore_task", "args": {"title": "sofa"}}], store,
+                                                    TODAY)[0]["message"]
+    # an open task is still not in the trash; a title nothing names is still not found
+    assert execute([{"name": "restore_task", "args": {"title": "Sell the old sofa"}}], store, TODAY)[0]["code"] \
+        == "not_in_trash"
+    assert execute([{"name": "restore_task", "args": {"title": "Walk the dog"}}], store, TODAY)[0]["code"] == "not_found"
+    # a task in the trash is restored, even when a done one has the same title
+    execute([add("Cut the hedge"), {"name": "delete_task", "args": {"title": "Cut the hedge"}}], store, TODAY)
+    r = execute([{"name": "restore_task", "args": {"title": "Cut the hedge"}}], store, TODAY)[0]
+    assert r["message"].startswith("Task restored:") and [t.status for t in store.list("all")
+                                                           if t.title == "Cut the hedge"] == ["done", "open"]
 
 
 def test_matching_is_case_and_whitespace_insensitive_and_never_touches_wrong_task():
