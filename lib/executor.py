@@ -19,7 +19,9 @@ Which task a title names (complete, delete, update, restore), in order:
 5. else nothing is done: "already_done", "not_found" (with the closest titles) or "not_in_trash".
 restore_task that finds nothing in the trash looks at the done tasks the same way (1-4) and
 reopens the one it finds: to a user (and to-do apps) restoring a completed task means opening it
-again. An open task is still "not_in_trash".
+again. An open task is still "not_in_trash". Likewise update_task whose only change is
+status="open" and whose title names no task on the list looks in the trash (1-4) and restores
+the one it finds, open: "open it again" for a deleted task means bring it back.
 Adding a task whose title is already an open task's is refused ("duplicate"), so a title keeps
 naming one open task.
 """
@@ -138,6 +140,17 @@ def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
                                                     f"trash).{done_note}", "task": reopened.public()}
         if done_error["code"] == "ambiguous":
             return done_error
+    if error and isinstance(args, UpdateTask) and error["code"] == "not_found" and \
+            set(args.canonical_changes()) == {"status"} and args.status == "open":
+        deleted, deleted_note, deleted_error = _pick(store, args.title, "restored", "trash", today)
+        if deleted is not None:  # "open it again" for a task in the trash: bring it back, open
+            store.restore(deleted.id)
+            reopened = store.update(deleted.id, status="open")
+            return {"status": "success", "message": f"Task restored from the trash: '{deleted.title}' (it had been "
+                                                    f"deleted), and open.{deleted_note}", "task": reopened.public(),
+                    "task_count": store.count()}
+        if deleted_error["code"] == "ambiguous":
+            return deleted_error
     if error:
         return error
     if isinstance(args, CompleteTask):
@@ -150,7 +163,7 @@ def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
     if isinstance(args, RestoreTask):
         store.restore(task.id)
         return {"status": "success", "message": f"Task restored: '{task.title}'.{note}", "task_count": store.count()}
-    changes = {k: v for k, v in args.canonical().items() if k in ("new_title", "due_date", "status")}
+    changes = args.canonical_changes()
     if "new_title" in changes and store.find(changes["new_title"], "open") and \
             store.find(changes["new_title"], "open")[0].id != task.id:
         return error_result("duplicate", f"An open task titled '{changes['new_title']}' already exists; "

@@ -8,7 +8,8 @@ Wednesday"). These rules are deterministic code, so the same words always give t
 - `clean_title`: invisible format characters removed, outer spaces stripped; empty, over-long or
   invalid Unicode text is refused.
 - `missing_title_reason`: a title that is only a date ("On Wednesday", "Tomorrow") or only
-  generic words ("New task", "a reminder", "to-do item", optionally with a date) names no task;
+  generic words ("New task", "a reminder", "to-do item", "Add a to-do", "My list", optionally
+  with a date) names no task;
   `add_task` refuses it and the result asks what the task should say. Nothing is written.
 - `split_trailing_date`: when `add_task` gets no due date and the title *ends* with a date
   expression that `lib.dates` resolves, the date is read from the title: "Water the tomatoes for
@@ -38,11 +39,14 @@ MAX_DATE_WORDS = 6  # "by the end of next month" is the longest form the resolve
 
 # Words that name no task by themselves ("a new task", "another reminder", "my to-do item"): a
 # title made only of these, with at least one of the nouns, is a placeholder ("A" is a title).
+# The request's own verbs and pronouns say only "make a task" ("Add a to-do", "Make me a to-do",
+# "Item to my list", "Your list"); any other word names one ("Make a shopping list").
 GENERIC_NOUNS = frozenset(
     "task tasks todo todos to-do to-dos do item items entry reminder reminders something thing stuff untitled "
-    "placeholder".split()
+    "placeholder list lists".split()
 )
-GENERIC_WORDS = GENERIC_NOUNS | frozenset("a an the new another one my some to".split())
+GENERIC_WORDS = GENERIC_NOUNS | frozenset(
+    "a an the new another one my some to add create make write put me your our it for on in this that".split())
 _DATE_PREPOSITIONS = ("on", "by", "for", "due", "before", "until", "till")
 # A title ending with one of these before the date is about that date, not due on it.
 _TIED_TO_DATE = frozenset(

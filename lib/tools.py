@@ -130,6 +130,10 @@ class UpdateTask(_Args):
     def canonical(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)  # due_date=None (clear it) differs from no due_date (keep it)
 
+    def canonical_changes(self) -> dict[str, Any]:
+        """What the call changes: any of new_title, due_date, status."""
+        return {k: v for k, v in self.canonical().items() if k in ("new_title", "due_date", "status")}
+
 
 class RestoreTask(_Args):
     """Bring the task with this title back from the trash (or, when it is done, not deleted, reopen it)."""

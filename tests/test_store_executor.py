@@ -94,6 +94,27 @@ def test_delete_goes_to_the_trash_and_restore_brings_it_back():
     assert execute([{"name": "restore_task", "args": {"title": "water plants"}}], store, TODAY)[0]["code"] == "not_in_trash"
 
 
+def test_reopening_a_deleted_task_restores_it_and_nothing_else_looks_in_the_trash():
+    store = TaskStore()
+    execute([add("Send the invoice"), add("Bake cookies")], store, TODAY)
+    execute([{"name": "complete_task", "args": {"title": "Send the invoice"}}], store, TODAY)
+    execute([{"name": "delete_task", "args": {"title": "Send the invoice"}},
+             {"name": "delete_task", "args": {"title": "Bake cookies"}}], store, TODAY)
+    block = execute_block([{"name": "update_task", "args": {"title": "invoice", "status": "open"}}], store, TODAY)
+    r = block.results[0]
+    assert r["status"] == "success" and r["message"].startswith("Task restored from the trash: 'Send the invoice'")
+    assert [(t.title, t.status) for t in store.list("all")] == [("Send the invoice", "open")]
+    assert [t.title for t in store.trash()] == ["Bake cookies"]
+    store.revert(block.undo)
+    assert store.count() == 0 and {t.title for t in store.trash()} == {"Send the invoice", "Bake cookies"}
+    # any other change of a deleted task finds nothing: a rename, a date, or marking it done
+    for args in ({"new_title": "Bake bread"}, {"due_date": "tomorrow"}, {"status": "done"},
+                 {"status": "open", "due_date": "tomorrow"}):
+        r = execute([{"name": "update_task", "args": {"title": "Bake cookies", **args}}], store, TODAY)[0]
+        assert r["code"] == "not_found", args
+    assert store.count() == 0
+
+
 def test_restoring_a_done_task_reopens_it_and_the_trash_comes_first():
     store = TaskStore()
     execute([add("Cut the hedge"), add("Sell the old sofa", "2026-12-01")], store, TODAY)

@@ -46,13 +46,17 @@ def test_split_trailing_date(title, kept, expression):
 
 
 @pytest.mark.parametrize("title", ["On Wednesday", "Tomorrow", "by the end of the day", "to-do item", "A new task",
-                                   "a reminder for tomorrow", "Something", "New to-do", "task"])
+                                   "a reminder for tomorrow", "Something", "New to-do", "task",
+                                   # the request's own words (validation answers to "I'd like to add a to-do")
+                                   "Add a to-do", "Add a task", "My list", "Item to my list", "Your list",
+                                   "Make me a to-do", "Write a task", "My to-do list", "Add it to the list on Friday"])
 def test_titles_that_name_no_task(title):
     assert missing_title_reason(title, TODAY)
 
 
 @pytest.mark.parametrize("title", ["A", "Buy milk", "Review new items", "Finish task list", "Call the bank tomorrow",
-                                   "Plan the weekend", "🛒"])
+                                   "Plan the weekend", "🛒", "Make a shopping list", "Add Bob to the group chat",
+                                   "Write the report", "Put the bins out", "Add", "Create the invoice"])
 def test_titles_that_name_a_task(title):
     assert missing_title_reason(title, TODAY) is None
 
