@@ -9,7 +9,8 @@ back), and `revert` puts every task an action block touched back as it was (`Und
 `clear` (the user's own "clear tasks" button or API call) removes rows.
 
 Titles match on `title_key`: Unicode NFKC, case-folded, spaces collapsed, invisible format
-characters dropped, so "Café" typed two ways, "BUY  milk" and "buy milk" are one title.
+characters dropped, quote styles made one, so "Café" typed two ways, "BUY  milk" and "buy milk",
+`Read “Dune”` and `read 'Dune'` are one title.
 """
 
 from __future__ import annotations
@@ -85,10 +86,16 @@ def spelling_similarity(a: str, b: str, at_least: float = NEAR_SPELLING) -> floa
     return 2 * previous[-1] / (len(a) + len(b))
 
 
+# Every quote mark and apostrophe, ASCII or typographic, is one character in the key: phones type
+# “Dune” and Emma’s, keyboards "Dune", 'Dune' and Emma's, and a person means the same task.
+_QUOTES = str.maketrans({q: "'" for q in "\"“”„‟«»‘’‚‛`´′″"})
+
+
 def title_key(title: str) -> str:
-    """Matching key: NFKC, case-folded, format characters dropped, whitespace collapsed."""
+    """Matching key: NFKC, case-folded, format characters dropped, whitespace collapsed, quote
+    styles made one."""
     text = "".join(ch for ch in unicodedata.normalize("NFKC", title) if unicodedata.category(ch) != "Cf")
-    return " ".join(text.split()).casefold()
+    return " ".join(text.translate(_QUOTES).split()).casefold()
 
 
 def title_words(title: str) -> set[str]:

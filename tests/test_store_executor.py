@@ -316,3 +316,14 @@ def test_agent_loop_with_history_and_bad_output():
     roles = [m["role"] for m in seen[2]]
     assert roles == ["system", "user", "assistant", "tool", "user", "assistant", "user"]
     assert "2026-11-25" in seen[0][0]["content"]
+
+
+def test_quote_styles_are_one_title():
+    """A phone types “Dune” and Emma’s, a keyboard 'Dune' and Emma's: the same tasks."""
+    store = TaskStore()
+    execute([add("Read “Dune”"), add("Reply to Emma’s text")], store, TODAY)
+    assert execute([add("read 'Dune'")], store, TODAY)[0]["code"] == "duplicate"
+    r = execute([{"name": "complete_task", "args": {"title": 'Read "Dune"'}},
+                 {"name": "delete_task", "args": {"title": "Reply to Emma's text"}}], store, TODAY)
+    assert [x["status"] for x in r] == ["success", "success"]
+    assert store.snapshot()[0] == {"title": "Read “Dune”", "due_date": None, "status": "done"}  # stored as typed
