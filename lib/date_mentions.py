@@ -20,10 +20,10 @@ place is clear, and leaves the answer alone otherwise.
   unless a word of the date is in a title of the answer ("Plan the weekend", "Call mom tomorrow":
   the date is then part of the task's name, or `lib.task_titles.split_trailing_date` reads it
   from the title's end), or a title holds a date of its own ("Water the tomatoes for Saturday"
-  for "... for Friday": which one is meant is not code's to guess). An update_task without a due_date is left alone: "reopen the one I
-  closed on Monday" names a day that is not a due date. An update's due_date=None (clear the
-  date) is never touched. Nothing else in the answer changes: the tools, titles and other calls
-  are the model's.
+  for "... for Friday": which one is meant is not code's to guess). An update_task without a
+  due_date is left alone: "reopen the one I closed on Monday" names a day that is not a due date.
+  An update's due_date=None (clear the date) is never touched. Nothing else in the answer
+  changes: the tools, titles and other calls are the model's.
 The tool result says the date was read from the message, so the user sees it. Evaluation scores
 every system's answers after this step (`lib.scoring.score_row`), as the agent carries them out.
 """
@@ -91,7 +91,7 @@ def _without_preposition(words: str) -> str:
 def _counts(words: list[str]) -> bool:
     """Whether these words, which resolve, are a mention (see the module docstring)."""
     lower = [w.lower() for w in words]
-    if " ".join(lower) in _WEAK or " ".join(lower[1:]) in _WEAK and lower[0] in _FRAME_WORDS:
+    if " ".join(lower) in _WEAK or (lower[0] in _FRAME_WORDS and " ".join(lower[1:]) in _WEAK):
         return False
     return not (len(lower) == 1 and _BARE_ORDINAL.fullmatch(lower[0]))
 

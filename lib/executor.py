@@ -108,6 +108,22 @@ def _pick(store: TaskStore, title: str, verb: str, where: str,
     return None, "", error_result("not_found", f"No task {place} '{title}'.{hint}", candidates=closest)
 
 
+def _bring_back(store: TaskStore, title: str, where: str, today: dt.date) -> Optional[dict[str, Any]]:
+    """The task `title` names among the done tasks (`where`="done") or in the trash ("trash"),
+    open again: its success result, "ambiguous", or None when no such task is there."""
+    task, note, error = _pick(store, title, "reopened" if where == "done" else "restored", where, today)
+    if task is None:
+        return error if error["code"] == "ambiguous" else None
+    if where == "trash":
+        store.restore(task.id)
+    reopened = store.update(task.id, status="open")
+    if where == "done":
+        return {"status": "success", "message": f"Task reopened: '{task.title}' (it was done, not in the trash).{note}",
+                "task": reopened.public()}
+    return {"status": "success", "message": f"Task restored from the trash: '{task.title}' (it had been deleted), "
+                                            f"and open.{note}", "task": reopened.public(), "task_count": store.count()}
+
+
 def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
     if isinstance(args, AddTask):
         if store.find(args.title, "open"):
@@ -132,25 +148,12 @@ def _run_one(args: Any, store: TaskStore, today: dt.date) -> dict[str, Any]:
     verb, where = {CompleteTask: ("completed", "open"), DeleteTask: ("deleted", "any"),
                    UpdateTask: ("updated", "any"), RestoreTask: ("restored", "trash")}[type(args)]
     task, note, error = _pick(store, args.title, verb, where, today)
+    # "bring it back": restore_task of a done task reopens it, reopening a deleted one restores it
     if error and isinstance(args, RestoreTask) and error["code"] in ("not_in_trash", "not_found"):
-        done, done_note, done_error = _pick(store, args.title, "reopened", "done", today)
-        if done is not None:  # "bring it back" for a task that is done, not deleted: open it again
-            reopened = store.update(done.id, status="open")
-            return {"status": "success", "message": f"Task reopened: '{done.title}' (it was done, not in the "
-                                                    f"trash).{done_note}", "task": reopened.public()}
-        if done_error["code"] == "ambiguous":
-            return done_error
-    if error and isinstance(args, UpdateTask) and error["code"] == "not_found" and \
-            set(args.canonical_changes()) == {"status"} and args.status == "open":
-        deleted, deleted_note, deleted_error = _pick(store, args.title, "restored", "trash", today)
-        if deleted is not None:  # "open it again" for a task in the trash: bring it back, open
-            store.restore(deleted.id)
-            reopened = store.update(deleted.id, status="open")
-            return {"status": "success", "message": f"Task restored from the trash: '{deleted.title}' (it had been "
-                                                    f"deleted), and open.{deleted_note}", "task": reopened.public(),
-                    "task_count": store.count()}
-        if deleted_error["code"] == "ambiguous":
-            return deleted_error
+        error = _bring_back(store, args.title, "done", today) or error
+    elif error and isinstance(args, UpdateTask) and error["code"] == "not_found" and \
+            args.canonical_changes() == {"status": "open"}:
+        error = _bring_back(store, args.title, "trash", today) or error
     if error:
         return error
     if isinstance(args, CompleteTask):
