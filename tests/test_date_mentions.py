@@ -18,10 +18,6 @@ from lib.tools import ToolCall
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 
 
-def day(iso: str) -> dt.date:
-    return dt.date.fromisoformat(iso)
-
-
 @pytest.mark.parametrize("text, mentions", [
     ("pls remember I gotta renew the domain name for tomorrow", [("for tomorrow", "2026-11-26")]),
     ("I'll do buy dog food on next saturday instead", [("on next saturday", "2026-12-05")]),
