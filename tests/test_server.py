@@ -289,3 +289,26 @@ def test_a_slow_second_try_leaves_the_first_answer_standing(tmp_path):
         assert body["raw"] == wrong and body["retried_from"] is None and body["errors"] == ["not_found"]
         time.sleep(1.0)
         assert c.get("/tasks").json()["count"] == 0
+
+
+def test_a_date_the_answer_dropped_or_garbled_is_read_from_the_message(tmp_path):
+    """The server carries answers out through the agent: the message's date goes into the answer's
+    one add (lib.date_mentions), the response shows the call as carried out, and an answer whose
+    only fault was an unreadable date is mended so, not sent for a second try."""
+    dropped = format_action([{"name": "add_task", "args": {"title": "Renew the domain name"}}])
+    garbled = format_action([{"name": "add_task", "args": {"title": "Clean the garage", "due_date": "after tomorrow"}}])
+    answers = iter([dropped, garbled])
+    asked = []
+    app = create_app(tmp_path / "t.db", generate=lambda prompt: next(answers), info={"model_name": "test"},
+                     alternatives=lambda prompt: asked.append(prompt) or [])
+    with TestClient(app, base_url=LOCAL) as c:
+        body = c.post("/chat", json={"message": "pls remember I gotta renew the domain name for tomorrow",
+                                     "today": "2026-11-25"}).json()
+        assert body["calls"] == [{"name": "add_task", "args": {"title": "Renew the domain name", "due_date": "tomorrow"}}]
+        assert body["raw"] == dropped and "read from your message ('for tomorrow')" in body["results"][0]["message"]
+        body = c.post("/chat", json={"message": "clean the garage the day after tomorrow", "today": "2026-11-25"}).json()
+        assert body["results"][0]["due_date"] == "2026-11-27" and body["retried_from"] is None
+        assert "not 'after tomorrow'" in body["results"][0]["message"]
+        assert {t["title"]: t["due_date"] for t in c.get("/tasks").json()["tasks"]} == {
+            "Renew the domain name": "2026-11-26", "Clean the garage": "2026-11-27"}
+    assert asked == []  # both answers could be carried out once the date was read
