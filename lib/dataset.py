@@ -7,8 +7,8 @@ optional `category`, `tasks` (the store before the history), `target` (a referen
 `template_id`. Training, evaluation, the widget and the server read rows only through this module;
 the synthetic generator that writes our own files is `lib.synth`.
 
-Gold titles follow one rule, `normalize_title`: strip spaces, surrounding quotes and trailing
-punctuation, upper-case the first letter, keep the user's words otherwise.
+Gold titles follow one rule, `normalize_title`: strip spaces, a pair of quotes around the whole
+title and trailing punctuation, upper-case the first letter, keep the user's words otherwise.
 """
 
 from __future__ import annotations
@@ -115,7 +115,15 @@ def select_rows(rows: Sequence[Row], limit: Optional[int]) -> list[Row]:
     return picked
 
 
+_WRAPPING_QUOTES = ("''", '""')  # an opening and closing mark that wrap a whole title
+
+
 def normalize_title(text: str) -> str:
-    title = text.strip().strip("'\"").strip()
+    title = text.strip()
+    # a pair of quotes around the whole title goes ('Buy milk' -> Buy milk); a closing quote that
+    # belongs to a quoted word stays (Read 'Dune' keeps its closing quote)
+    while len(title) >= 2 and title[0] + title[-1] in _WRAPPING_QUOTES and \
+            title[0] not in re.sub(r"(?<=\w)'(?=\w)", "", title[1:-1]):  # an apostrophe (Emma's) is no quote
+        title = title[1:-1].strip()
     title = re.sub(r"[.!?,;:\s]+$", "", title)
     return title[:1].upper() + title[1:]

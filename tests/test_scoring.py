@@ -317,3 +317,13 @@ def test_rescore_compares_answers_with_themselves_scored_without_reading_dates(t
     assert result["execution"]["difference"] == 0.5 and result["date_accuracy"]["difference"] == 1.0
     assert result["tool_selection"]["difference"] == 0.0
     assert compare([answers], [answers], data)["execution"]["difference"] == 0.0
+
+
+def test_a_title_retyped_with_other_quotes_is_the_same_task():
+    row = Row(id="r", today=dt.date(2026, 11, 25), user="Put read “Dune” and buy dog food on my list",
+              gold=[{"name": "add_task", "args": {"title": "Read “Dune”"}},
+                    {"name": "add_task", "args": {"title": "Buy dog food"}}])
+    answer = '<action>\nadd_task(title="Read \'Dune\'")\nadd_task(title="Buy dog food")\n</action>'
+    scores = score_row(row, answer)
+    assert scores["execution"] and scores["args_exact"]
+    assert not score_row(row, answer.replace("Dune", "Dunes", 1))["execution"]

@@ -106,6 +106,10 @@ def test_title_rule_and_phrase_bank():
     assert normalize_title("  'buy milk!' ") == "Buy milk"
     assert normalize_title("call Dr. Müller's office.") == "Call Dr. Müller's office"
     assert normalize_title("BUY MILK") == "BUY MILK"
+    # only a pair of quotes around the whole title goes; a quoted word keeps its closing quote
+    assert normalize_title("Read 'Dune'") == "Read 'Dune'" and normalize_title('"read Dune"') == "Read Dune"
+    assert normalize_title("'Emma's text'") == "Emma's text"
+    assert normalize_title("'Dune' and 'Emma'") == "'Dune' and 'Emma'"
     phrases = task_phrases()
     assert len(set(phrases)) >= 300
     assert any(not p.isascii() for p in phrases) and any("'" in p for p in phrases) and any("," in p for p in phrases)
