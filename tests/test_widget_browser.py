@@ -176,8 +176,10 @@ def test_a_person_chats_with_the_agent_in_jupyterlab(lab, browser, tmp_path):
 
     # clearing asks first
     browser.find_element(By.XPATH, "//button[normalize-space()='Clear tasks']").click()
-    confirm = _wait(browser, lambda d: d.find_element(By.XPATH, "//button[normalize-space()='Yes, delete all']"), 30,
-                    "the confirmation")
+    # wait until the button can be clicked, not only until it is in the page (it is shown a moment later)
+    confirm = _wait(browser, lambda d: next((b for b in d.find_elements(By.XPATH, "//button[normalize-space()='Yes, "
+                                                                          "delete all']")
+                                             if b.is_displayed() and b.is_enabled()), False), 30, "the confirmation")
     assert "Buy oat milk" in table()
     confirm.click()
     _wait(browser, lambda d: "No tasks yet" in d.find_element(By.TAG_NAME, "body").text, 30, "the empty table")
