@@ -45,14 +45,7 @@ CASES = [  # (store before: [(title, due, status, deleted)], message, expected a
 
 
 def store_with(tasks):
-    store = TaskStore()
-    for title, due, status, deleted in tasks:
-        t = store.add(title, due)
-        if status == "done":
-            store.set_status(t.id, "done")
-        if deleted:
-            store.delete(t.id)
-    return store
+    return TaskStore.from_snapshot([{"title": t, "due_date": d, "status": s, "deleted": x} for t, d, s, x in tasks])
 
 
 def state(store):
