@@ -75,14 +75,14 @@ def main() -> None:
     result["eval_s"] = round(time.perf_counter() - t0)
     result["overall"] = {s: {m: v["rate"] for m, v in r["overall"].items()} for s, r in report["systems"].items()}
     result["by_category"] = {c: v["execution"]["rate"] for c, v in report["systems"]["tuned"]["by_category"].items()}
-    failures = [{"id": r.id, "category": r.category, "user": r.history()[-1]["content"], "output": o}
+    failures = [{"id": r.id, "category": r.category, "user": r.message, "output": o}
                 for r, o, s in zip(rows, report["systems"]["tuned"]["outputs"], report["systems"]["tuned"]["scored"])
                 if not s["execution"]]
     (out / "result.json").write_text(json.dumps(result, indent=1) + "\n")
     (out / f"failures_{a.split}.jsonl").write_text("".join(json.dumps(f) + "\n" for f in failures))
     # every raw answer, so `benchmarks/rescore.py` can score them again under changed rules without a model
     (out / f"outputs_{a.split}.jsonl").write_text("".join(
-        json.dumps({"id": r.id, "user": r.history()[-1]["content"], "output": o}) + "\n"
+        json.dumps({"id": r.id, "user": r.message, "output": o}) + "\n"
         for r, o in zip(rows, report["systems"]["tuned"]["outputs"])))
     print(comparison_table(report))
     print(category_table(report))

@@ -52,7 +52,7 @@ def scored_rows(outputs_path: str | Path, data_path: str | Path, read_dates: boo
     if missing:
         raise SystemExit(f"{len(missing)} answers have no row in {data_path} (e.g. {sorted(missing)[0]!r})")
     # ids repeat across dataset versions: the user's message tells whether these are the same rows
-    other = [r.id for r in rows if users[r.id] is not None and users[r.id] != r.history()[-1]["content"]]
+    other = [r.id for r in rows if users[r.id] is not None and users[r.id] != r.message]
     if other:
         raise SystemExit(f"{len(other)} answers were given to other rows than {data_path}'s (e.g. {other[0]!r}): "
                          "another dataset version?")

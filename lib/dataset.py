@@ -53,6 +53,11 @@ class Row(BaseModel):
         """Messages up to and including the new user message (no system prompt)."""
         return [{"role": "user", "content": self.user}] if self.user is not None else list(self.messages)
 
+    @property
+    def message(self) -> str:
+        """The user's message the answer is to (the history's last)."""
+        return self.history()[-1]["content"]
+
     def prompt(self, style: PromptStyle = "compact") -> ChatPrompt:
         return build_prompt(self.today, history=self.history(), style=style)
 

@@ -34,14 +34,13 @@ import datetime as dt
 import re
 from typing import NamedTuple, Optional, Sequence
 
-from lib.dates import DateNotUnderstood, means_no_date, resolve_date
+from lib.dates import DATE_PREFIX, DateNotUnderstood, means_no_date, resolve_date
 from lib.tools import ToolCall
 
 MAX_MENTION_WORDS = 7  # "by the end of next month at 5pm"
 _LEADING = "([{\"'“‘«"
 _TRAILING = ".,!?;:)]}\"'”’»"
 _BREAKS = ".!?;:"  # a mention does not run across a sentence break
-_PREPOSITIONS = ("due on", "due by", "due", "on", "by", "for", "until", "till", "before")
 # Words of a mention that say nothing about which day it is: a title holding one of the others
 # ("Call mom tomorrow", "Plan the weekend") holds the date.
 _FRAME_WORDS = frozenset("on by for due until till before the of this next coming in a an at after".split())
@@ -81,11 +80,9 @@ def _tokens(text: str) -> list[tuple[str, int, int, bool]]:
 
 
 def _without_preposition(words: str) -> str:
-    lower = words.lower()
-    for p in _PREPOSITIONS:
-        if lower.startswith(p + " "):
-            return words[len(p) + 1:]
-    return words
+    """The mention as typed, without the leading preposition `lib.dates` ignores ("by Friday")."""
+    m = DATE_PREFIX.match(words.lower())
+    return words[m.end():] if m else words
 
 
 def _counts(words: list[str]) -> bool:

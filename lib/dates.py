@@ -62,7 +62,8 @@ ACCEPTED_FORMS = ("YYYY-MM-DD, today, tonight, tomorrow, the day after tomorrow,
                   "end of the week, end of the month, March 30, the 30th of March, Mar 30th, the 30th")
 MIN_YEAR, MAX_YEAR = 1900, 9999
 
-_PREFIX = re.compile(r"^(?:due on|due by|due|on|by|for|until|till|before)\s+")
+# A leading preposition a date may carry ("by Friday"); lowercase text. lib.date_mentions uses it too.
+DATE_PREFIX = re.compile(r"^(?:due on|due by|due|on|by|for|until|till|before)\s+")
 _TIME = re.compile(r"\s+(?:at\s+\d{1,2}(?::\d{2})?\s*(?:am|pm|h)?|at noon|at midnight|noon|midnight|"
                    r"in the (?:morning|afternoon|evening)|morning|afternoon|evening|night|eod|"
                    r"first thing|end of day)$")
@@ -113,7 +114,7 @@ _TODAY = ("today", "tonight", "this morning", "this afternoon", "this evening", 
 
 def _normalize(expression: str) -> str:
     text = " ".join(expression.lower().replace(",", " ").rstrip(".!").split())
-    text = _PREFIX.sub("", text)
+    text = DATE_PREFIX.sub("", text)
     if text in _TODAY:  # "this evening" is a day, not "this" plus a time of day
         return text
     text = _TIME.sub("", text).strip()

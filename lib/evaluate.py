@@ -70,14 +70,14 @@ def retry_failing(model, tokenizer, rows: Sequence[Row], first: Sequence[str], f
     replaced as `lib.retry.choose_answer` says (beam-search alternatives, generated for those rows
     only). Stats: the greedy run's plus the retries' time, and how many rows were retried / changed."""
     style = prompt_style_for(model, "tuned")
-    errors = [dry_run_errors(t, r.prepare_store(), r.today, user=r.history()[-1]["content"]) for r, t in zip(rows, first)]
+    errors = [dry_run_errors(t, r.prepare_store(), r.today, user=r.message) for r, t in zip(rows, first)]
     failing = [i for i, e in enumerate(errors) if should_retry(e)]
     start = time.perf_counter()
     alternatives = generate_alternatives(model, tokenizer, [rows[i].prompt(style) for i in failing]) if failing else []
     texts, changed = list(first), 0
     for i, alts in zip(failing, alternatives):
         texts[i], used = choose_answer(first[i], alts, rows[i].prepare_store(), rows[i].today, errors=errors[i],
-                                       user=rows[i].history()[-1]["content"])
+                                       user=rows[i].message)
         changed += used is not None
     seconds = first_stats["seconds"] + time.perf_counter() - start
     stats = {**first_stats, "seconds": seconds, "latency_per_prompt_s": seconds / max(len(rows), 1),

@@ -138,7 +138,7 @@ def score_row(row: Row, raw: str, read_dates: bool = True) -> dict[str, Any]:
     gold = row.gold
     pred = lenient.calls if lenient.kind == "action" else []
     if read_dates and pred:
-        pred = ground_dates(pred, row.history()[-1]["content"], row.today)[0]
+        pred = ground_dates(pred, row.message, row.today)[0]
     names_ok = lenient.ok and [c.name for c in pred] == [g.name for g in gold]
     scores: dict[str, Any] = {
         "format_strict": strict.ok,

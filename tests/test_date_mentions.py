@@ -141,7 +141,7 @@ def test_no_gold_answer_of_the_generated_data_is_changed():
     for rows in generate_dataset(seed=11).values():
         for record in rows:
             row = Row(**record)
-            user = row.history()[-1]["content"]
+            user = row.message
             assert ground_dates(row.gold, user, row.today) == (list(row.gold), None), row.id
             for i, call in enumerate(row.gold):
                 if call.name == "add_task" and call.args.get("due_date") and len(row.gold) == 1:
