@@ -65,7 +65,8 @@ model ~3 min, training 6–10 min, the comparison ~15 min); the GPU run has not 
 (`outputs/reports/t4/`), and a chat widget at the end. Colab and Kaggle delete files when the
 runtime stops: set `push_to_hub` or `drive_folder` below to keep the adapter.
 
-No GPU? `preset = "cpu"` trains the small SmolLM2-135M on the CPU instead (~45 minutes in all).
+No GPU? `preset = "cpu"` trains the small SmolLM2-135M on the CPU instead (~20 minutes in all on a
+recent 2-core CPU, up to an hour on an older one).
 """
 
 LIB_NOTE = """The next cell is hidden: it holds this project's code (the `lib` package) as a zip, written by
