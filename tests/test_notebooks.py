@@ -62,6 +62,14 @@ def test_preset_values_are_never_hidden_behind_none():
         assert not hidden, (name, hidden)
 
 
+def test_ci_preset_is_cpu_with_one_epoch_and_fewer_rows():
+    """CI's run stands for the main job's: the same training but half its steps (one epoch of the
+    1,600 training rows, so the test command stays as long), and fewer rows scored."""
+    cpu, ci = PRESETS["cpu"].model_dump(), PRESETS["ci"].model_dump()
+    assert {k for k in cpu if cpu[k] != ci[k]} == {"max_steps", "validation_rows", "test_rows", "grammar_rows"}
+    assert ci["max_steps"] * ci["batch_size"] * ci["grad_accum"] == 1600 and cpu["max_steps"] == 2 * ci["max_steps"]
+
+
 def check_ci_outputs(out: Path) -> None:
     check = json.loads((out / "adapters/ci/validation_check.json").read_text())
     assert check["rows"] == PRESETS["ci"].validation_rows == 48
