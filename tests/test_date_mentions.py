@@ -208,3 +208,13 @@ def test_the_agent_stores_the_date_and_says_where_it_came_from():
     assert turn.parsed.calls == [add("Renew the domain name", due_date="tomorrow")]
     assert "due_date" not in turn.raw  # the model's own words are kept as it wrote them
     assert [t.due_date for t in agent.store.list("all")] == ["2026-11-26"]
+
+
+def test_the_agent_says_each_date_it_read():
+    answer = '<action>\nadd_task(title="Buy milk")\nadd_task(title="Call mom", due_date="Friday")\n</action>'
+    agent = Agent(lambda prompt: answer, TaskStore(), today=TODAY)
+    turn = agent.send("add buy milk tomorrow and call mom on Monday")
+    assert [r["status"] for r in turn.results] == ["success", "success"]
+    assert "read from your message ('tomorrow')" in turn.results[0]["message"]
+    assert "read from your message ('on Monday'), not 'Friday'" in turn.results[1]["message"]
+    assert {t.title: t.due_date for t in agent.store.list("all")} == {"Buy milk": "2026-11-26", "Call mom": "2026-11-30"}
