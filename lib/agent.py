@@ -128,14 +128,14 @@ class Agent:
         results: list[dict[str, Any]] = []
         if parsed.kind == "action":
             # the date of the user's message, read by code where the answer dropped or garbled it
-            calls, grounding = ground_dates(parsed.calls, user, day)
-            if grounding is not None:
+            calls, groundings = ground_dates(parsed.calls, user, day)
+            if groundings:
                 parsed = parsed.model_copy(update={"calls": calls})
             block = execute_block(parsed.calls, self.store, day)
             results = block.results
-            if grounding is not None and results[grounding.index].get("status") == "success":
-                results[grounding.index] = {**results[grounding.index], "message":
-                                            results[grounding.index]["message"] + grounding_note(grounding)}
+            for g in groundings:
+                if results[g.index].get("status") == "success":
+                    results[g.index] = {**results[g.index], "message": results[g.index]["message"] + grounding_note(g)}
             if not block.undo.is_empty():
                 self.undo_stack = (self.undo_stack + [block.undo])[-self.max_undo:]
         self.history.append({"role": "user", "content": user})

@@ -4,8 +4,8 @@ A small model often carries a request out without the date the user gave ("pls r
 renew the domain name for tomorrow" -> add_task(title="Renew the domain name")) or copies the date
 wrong ("this saturday" -> due_date="this weekend"). Assistants that must get dates right read them
 from the user's message with deterministic code (Duckling in Rasa, AMAZON.DATE slots in Alexa)
-instead of trusting the language model; this module does that for the one case where the date's
-place is clear, and leaves the answer alone otherwise.
+instead of trusting the language model; this module does that where the date's place is clear,
+and leaves the answer alone otherwise.
 
 - `find_date_mentions(text, today)`: the stretches of a message that `lib.dates` reads as a date,
   the longest from each word ("on next saturday", "the 2nd of April", "in 2 weeks"), never across
@@ -22,8 +22,17 @@ place is clear, and leaves the answer alone otherwise.
   from the title's end), or a title holds a date of its own ("Water the tomatoes for Saturday"
   for "... for Friday": which one is meant is not code's to guess). An update_task without a
   due_date is left alone: "reopen the one I closed on Monday" names a day that is not a due date.
-  An update's due_date=None (clear the date) is never touched. Nothing else in the answer
-  changes: the tools, titles and other calls are the model's.
+  An update's due_date=None (clear the date) is never touched.
+- Otherwise (two or more add/update calls, or a message naming two or more days: "add buy milk
+  tomorrow and call mom on Friday"; still no "no date" phrase), a call gets a day only where the user put one right after
+  the call's title: the title occurs once in the message (case and quote style aside) and the
+  mention follows it with nothing but spaces, commas, dashes, colons, quotes or brackets between
+  ("buy milk, tomorrow"; not "buy milk and call mom tomorrow", not "buy milk. Tomorrow ..."). The
+  same rules as above then say whether the call takes it. Days listed together ("Friday and
+  Monday", "Friday or Saturday") go to no call. A call whose title the model reworded,
+  or that has no date right after it, is left as it is; "add call mom and buy milk tomorrow" may
+  mean both, and code does not guess.
+Nothing else in the answer changes: the tools, titles and other calls are the model's.
 The tool result says the date was read from the message, so the user sees it. Evaluation scores
 every system's answers after this step (`lib.scoring.score_row`), as the agent carries them out.
 """
@@ -145,32 +154,80 @@ def _reads_as(value: str, today: dt.date) -> Optional[dt.date]:
         return None
 
 
-def ground_dates(calls: Sequence[ToolCall], user: str, today: dt.date) -> tuple[list[ToolCall], Optional[Grounding]]:
-    """`calls` with the one date of `user`'s message put where the rules above say, and what was
-    done (None: the calls are returned unchanged)."""
-    calls = list(calls)
-    targets = [i for i, c in enumerate(calls) if c.name in TARGETS and isinstance(c.args, dict)]
-    if len(targets) != 1 or not isinstance(user, str):
-        return calls, None
-    mentions = find_date_mentions(user, today)
-    if len({m.day for m in mentions}) != 1 or says_no_date(user):
-        return calls, None
-    mention = mentions[0]
-    day_words = {t[0].lower() for m in mentions for t in _tokens(m.words)} - _FRAME_WORDS
-    if day_words & _title_words(calls) or any(find_date_mentions(t, today) for t in _titles(calls)):
-        return calls, None
-    index = targets[0]
-    call = calls[index]
+# What may stand between a title and the date that belongs to it ("buy milk, tomorrow", "buy milk -
+# due Friday", '"buy milk" tomorrow'): no word, no sentence break.
+_ADJACENT = re.compile(r"[\s,:()\[\]\-–—\"'“”‘’«»]*")
+# Days listed together ("Friday and Monday", "Friday or Saturday"): which is whose is not code's to say.
+_LISTED = re.compile(r"[\s,]*(?:and|or|&|/)?[\s,]*", re.IGNORECASE)
+_QUOTES = str.maketrans("“”‘’«»", "\"\"''\"\"")  # one character each, so offsets stay put
+
+
+def _fold(text: str) -> str:
+    return text.translate(_QUOTES).lower()
+
+
+def _title_end(title: str, user: str) -> Optional[int]:
+    """Where `title` ends in `user` (case and quote style aside), if it occurs there exactly once."""
+    needle, hay = _fold(title.strip()), _fold(user)
+    start = hay.find(needle) if needle else -1
+    if start < 0 or hay.find(needle, start + 1) >= 0:
+        return None
+    return start + len(needle)
+
+
+def _grounded(call: ToolCall, mention: DateMention, today: dt.date) -> Optional[ToolCall]:
+    """`call` with `mention`'s day as its due date where the rules say so, else None."""
     if "due_date" not in call.args:
         if call.name != "add_task":
-            return calls, None
-        replaced = None
+            return None
     else:
-        replaced = call.args["due_date"]
-        if not isinstance(replaced, str) or _reads_as(replaced, today) == mention.day:
-            return calls, None  # None clears an update's date; a non-string is the validator's to refuse
-    calls[index] = ToolCall(name=call.name, args={**call.args, "due_date": mention.expression})
-    return calls, Grounding(index, mention.words, replaced)
+        value = call.args["due_date"]
+        if not isinstance(value, str) or _reads_as(value, today) == mention.day:
+            return None  # None clears an update's date; a non-string is the validator's to refuse
+    return ToolCall(name=call.name, args={**call.args, "due_date": mention.expression})
+
+
+def _holds_date(calls: Sequence[ToolCall], mentions: Sequence[DateMention], today: dt.date) -> bool:
+    """Whether a word of the mentions is in a title of `calls`, or a title holds a date of its own."""
+    day_words = {t[0].lower() for m in mentions for t in _tokens(m.words)} - _FRAME_WORDS
+    return bool(day_words & _title_words(calls)) or any(find_date_mentions(t, today) for t in _titles(calls))
+
+
+def ground_dates(calls: Sequence[ToolCall], user: str, today: dt.date) -> tuple[list[ToolCall], list[Grounding]]:
+    """`calls` with the user's dates put where the rules above say, and what was done, one
+    Grounding per call changed (none: the calls are returned unchanged)."""
+    calls = list(calls)
+    targets = [i for i, c in enumerate(calls) if c.name in TARGETS and isinstance(c.args, dict)]
+    if not targets or not isinstance(user, str):
+        return calls, []
+    mentions = find_date_mentions(user, today)
+    if not mentions or says_no_date(user):
+        return calls, []
+    if len(targets) == 1 and len({m.day for m in mentions}) == 1:
+        index, mention = targets[0], mentions[0]
+        new = None if _holds_date(calls, mentions, today) else _grounded(calls[index], mention, today)
+        if new is None:
+            return calls, []
+        replaced = calls[index].args.get("due_date")
+        calls[index] = new
+        return calls, [Grounding(index, mention.words, replaced)]
+    listed = {i for i, (a, b) in enumerate(zip(mentions, mentions[1:])) if _LISTED.fullmatch(user[a.end:b.start])}
+    mentions = [m for i, m in enumerate(mentions) if i not in listed and i - 1 not in listed]
+    done: list[Grounding] = []
+    for index in targets:
+        call = calls[index]
+        title = call.args.get("title")
+        end = _title_end(title, user) if isinstance(title, str) else None
+        if end is None:
+            continue
+        mention = next((m for m in mentions if m.start >= end and _ADJACENT.fullmatch(user[end:m.start])), None)
+        if mention is None or _holds_date([call], [mention], today):
+            continue
+        new = _grounded(call, mention, today)
+        if new is not None:
+            done.append(Grounding(index, mention.words, call.args.get("due_date")))
+            calls[index] = new
+    return calls, done
 
 
 def grounding_note(grounding: Grounding) -> str:
