@@ -29,7 +29,8 @@ and leaves the answer alone otherwise.
   mention follows it with nothing but spaces, commas, dashes, colons, quotes or brackets between
   ("buy milk, tomorrow"; not "buy milk and call mom tomorrow", not "buy milk. Tomorrow ..."). The
   same rules as above then say whether the call takes it. Days listed together ("Friday and
-  Monday", "Friday or Saturday") go to no call. A call whose title the model reworded,
+  Monday", "Friday or Saturday") go to no call, and a date word inside a title of the answer
+  ("buy milk, friday drinks") to none either. A call whose title the model reworded,
   or that has no date right after it, is left as it is; "add call mom and buy milk tomorrow" may
   mean both, and code does not guess.
 Nothing else in the answer changes: the tools, titles and other calls are the model's.
@@ -213,6 +214,9 @@ def ground_dates(calls: Sequence[ToolCall], user: str, today: dt.date) -> tuple[
         return calls, [Grounding(index, mention.words, replaced)]
     listed = {i for i, (a, b) in enumerate(zip(mentions, mentions[1:])) if _LISTED.fullmatch(user[a.end:b.start])}
     mentions = [m for i, m in enumerate(mentions) if i not in listed and i - 1 not in listed]
+    # a date word inside a title the answer uses ("buy milk, friday drinks") is that title's
+    spans = [(end - len(t.strip()), end) for t in _titles(calls) if (end := _title_end(t, user)) is not None]
+    mentions = [m for m in mentions if not any(a < m.end and m.start < b for a, b in spans)]
     done: list[Grounding] = []
     for index in targets:
         call = calls[index]

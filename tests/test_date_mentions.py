@@ -112,6 +112,8 @@ def test_ground_dates_puts_the_users_date_in(user, calls, expected):
     ("add call mom. Friday: buy milk", [add("Call mom"), add("Buy milk")]),
     ("add mom's call tomorrow and buy milk Friday", [add("Call mom"), add("Buy milk", due_date="Friday")]),
     ("add call mom tomorrow and call mom Friday", [add("Call mom"), add("Call mom")]),
+    ("add buy milk, friday drinks", [add("Buy milk"), add("Friday drinks")]),
+    ("add buy milk - Friday meeting prep too", [add("Buy milk"), add("Friday meeting prep")]),
     ("add call mom tomorrow and buy milk Friday, no rush", [add("Call mom"), add("Buy milk")]),
     ("move the report to Friday and the dentist to Monday", [update("Report", due_date="Thursday"),
                                                              update("Dentist", due_date="Monday")]),
