@@ -24,8 +24,8 @@ and leaves the answer alone otherwise.
   due_date is left alone: "reopen the one I closed on Monday" names a day that is not a due date.
   An update's due_date=None (clear the date) is never touched.
 - Otherwise (two or more add/update calls, or a message naming two or more days: "add buy milk
-  tomorrow and call mom on Friday"; still no "no date" phrase), a call gets a day only where the user put one right after
-  the call's title: the title occurs once in the message (case and quote style aside) and the
+  tomorrow and call mom on Friday"; still no "no date" phrase), a call gets a day only where the
+  user put one right after the call's title: the title occurs once in the message (case and quote style aside) and the
   mention follows it with nothing but spaces, commas, dashes, colons, quotes or brackets between
   ("buy milk, tomorrow"; not "buy milk and call mom tomorrow", not "buy milk. Tomorrow ..."). The
   same rules as above then say whether the call takes it. Days listed together ("Friday and
@@ -45,6 +45,7 @@ import re
 from typing import NamedTuple, Optional, Sequence
 
 from lib.dates import DATE_PREFIX, DateNotUnderstood, means_no_date, resolve_date
+from lib.store import QUOTE_STYLES
 from lib.tools import ToolCall
 
 MAX_MENTION_WORDS = 7  # "by the end of next month at 5pm"
@@ -160,11 +161,12 @@ def _reads_as(value: str, today: dt.date) -> Optional[dt.date]:
 _ADJACENT = re.compile(r"[\s,:()\[\]\-–—\"'“”‘’«»]*")
 # Days listed together ("Friday and Monday", "Friday or Saturday"): which is whose is not code's to say.
 _LISTED = re.compile(r"[\s,]*(?:and|or|&|/)?[\s,]*", re.IGNORECASE)
-_QUOTES = str.maketrans("“”‘’«»", "\"\"''\"\"")  # one character each, so offsets stay put
 
 
 def _fold(text: str) -> str:
-    return text.translate(_QUOTES).lower()
+    """`text` with case and quote style aside, character for character (offsets hold: "İ".lower()
+    is two characters, so such a character stays as it is)."""
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text.translate(QUOTE_STYLES))
 
 
 def _title_end(title: str, user: str) -> Optional[int]:

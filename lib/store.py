@@ -88,14 +88,14 @@ def spelling_similarity(a: str, b: str, at_least: float = NEAR_SPELLING) -> floa
 
 # Every quote mark and apostrophe, ASCII or typographic, is one character in the key: phones type
 # “Dune” and Emma’s, keyboards "Dune", 'Dune' and Emma's, and a person means the same task.
-_QUOTES = str.maketrans({q: "'" for q in "\"“”„‟«»‘’‚‛`´′″"})
+QUOTE_STYLES = str.maketrans({q: "'" for q in "\"“”„‟«»‘’‚‛`´′″"})  # one character for one, so offsets hold
 
 
 def title_key(title: str) -> str:
     """Matching key: NFKC, case-folded, format characters dropped, whitespace collapsed, quote
     styles made one."""
     text = "".join(ch for ch in unicodedata.normalize("NFKC", title) if unicodedata.category(ch) != "Cf")
-    return " ".join(text.translate(_QUOTES).split()).casefold()
+    return " ".join(text.translate(QUOTE_STYLES).split()).casefold()
 
 
 def title_words(title: str) -> set[str]:

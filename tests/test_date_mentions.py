@@ -85,6 +85,8 @@ def update(title, **args):
     ("please add take my vitamins tomorrow morning as well as buy a new umbrella Wednesday at 3pm",
      [add("Take my vitamins"), add("Buy a new umbrella", due_date="Wednesday")],
      [add("Take my vitamins", due_date="tomorrow morning"), add("Buy a new umbrella", due_date="Wednesday")]),
+    ("add call İpek tomorrow and buy milk Friday", [add("Call İpek"), add("Buy milk")],
+     [add("Call İpek", due_date="tomorrow"), add("Buy milk", due_date="Friday")]),
     ("add buy milk tomorrow and call mom on Friday", [add("Buy milk", due_date="Friday"), add("Call mom")],
      [add("Buy milk", due_date="tomorrow"), add("Call mom", due_date="Friday")]),
     ("two things: “Buy milk”, tomorrow - and Call Mom", [add('"buy milk"'), add("Call mom")],
