@@ -217,13 +217,14 @@ def ground_dates(calls: Sequence[ToolCall], user: str, today: dt.date) -> tuple[
     listed = {i for i, (a, b) in enumerate(zip(mentions, mentions[1:])) if _LISTED.fullmatch(user[a.end:b.start])}
     mentions = [m for i, m in enumerate(mentions) if i not in listed and i - 1 not in listed]
     # a date word inside a title the answer uses ("buy milk, friday drinks") is that title's
-    spans = [(end - len(t.strip()), end) for t in _titles(calls) if (end := _title_end(t, user)) is not None]
+    ends = {t: _title_end(t, user) for t in _titles(calls)}
+    spans = [(end - len(t.strip()), end) for t, end in ends.items() if end is not None]
     mentions = [m for m in mentions if not any(a < m.end and m.start < b for a, b in spans)]
     done: list[Grounding] = []
     for index in targets:
         call = calls[index]
         title = call.args.get("title")
-        end = _title_end(title, user) if isinstance(title, str) else None
+        end = ends.get(title) if isinstance(title, str) else None
         if end is None:
             continue
         mention = next((m for m in mentions if m.start >= end and _ADJACENT.fullmatch(user[end:m.start])), None)
