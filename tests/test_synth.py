@@ -8,7 +8,8 @@ from lib.synth import CATEGORIES, generate_dataset, write_dataset
 from lib.synth.assistant_texts import analysis_sentence
 from lib.synth.checks import validate_sample
 from lib.parser import parse_response
-from lib.synth.task_phrases import task_phrases
+from lib.synth.generate import phrases_by_split
+from lib.synth.task_phrases import TRAIN_ONLY_PHRASES, task_phrases
 from lib.prompts import system_prompt
 
 
@@ -149,3 +150,16 @@ def test_analysis_names_the_action_first_and_never_another_tools_verb():
     two = analysis_sentence([{"name": "complete_task", "args": {"title": "a"}},
                              {"name": "add_task", "args": {"title": "b"}}])
     assert two == "2 requests: Mark 'a' done; Add 'b' with no due date."
+
+
+def test_typographic_titles_are_trained_on_and_leave_held_out_splits_alone():
+    """Phone keyboards type “ ” and ’: training holds such titles (generator 2.4.3), added after
+    the 70/15/15 cut so that validation and test keep their phrases."""
+    split = phrases_by_split(3407)
+    assert set(TRAIN_ONLY_PHRASES) <= set(split["train"])
+    assert not set(TRAIN_ONLY_PHRASES) & (set(split["validation"]) | set(split["test"]))
+    assert sorted(split["validation"] + split["test"] + split["train"][:-len(TRAIN_ONLY_PHRASES)]) == \
+        sorted(set(task_phrases()))
+    rows = generate_dataset(seed=3407)["train"]
+    typed = [r for r in rows if any(ch in json.dumps(r, ensure_ascii=False) for ch in "“”‘’")]
+    assert len(typed) >= 100

@@ -27,12 +27,14 @@ from lib.synth.checks import check_splits, dataset_card, user_messages, validate
 from lib.synth.date_phrases import date_argument, date_expression
 from lib.synth.families import hand_written_count, split_families
 from lib.synth.slots import fill, literal, resolve_calls
-from lib.synth.task_phrases import phrase_forms, task_phrases
+from lib.synth.task_phrases import TRAIN_ONLY_PHRASES, phrase_forms, task_phrases
 from lib.synth.templates import CATEGORIES, SPLITS
 
 # 2.4.1: test v2, 43 more held-out test families (81 instead of 38); training and validation rows
 # are 2.4's byte for byte (tests/test_synth_heldout.py)
-GENERATOR_VERSION = "2.4.1"
+# 2.4.3: training-only task phrases with typographic quotes (TRAIN_ONLY_PHRASES); validation and
+# test rows are 2.4.1's byte for byte
+GENERATOR_VERSION = "2.4.3"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
 FIRST_DAY, LAST_DAY = dt.date(2024, 1, 1), dt.date(2028, 12, 31)
 
@@ -78,12 +80,13 @@ def _noisy(rng: random.Random, text: str) -> str:
 
 
 def phrases_by_split(seed: int) -> dict[str, list[str]]:
-    """The task phrases of each split: a seeded 70/15/15 cut of the whole bank."""
+    """The task phrases of each split: a seeded 70/15/15 cut of the whole bank, and the training-only
+    phrases added to training's share after the cut (so the cut itself never moves)."""
     phrases = sorted(set(task_phrases()))
     random.Random(f"phrases-{seed}").shuffle(phrases)
     n = len(phrases)
     cut1, cut2 = int(n * 0.7), int(n * 0.85)
-    return {"train": phrases[:cut1], "validation": phrases[cut1:cut2], "test": phrases[cut2:]}
+    return {"train": phrases[:cut1] + TRAIN_ONLY_PHRASES, "validation": phrases[cut1:cut2], "test": phrases[cut2:]}
 
 
 def _random_task(rng: random.Random, title: str, today: dt.date, state: Optional[str] = None) -> dict[str, Any]:

@@ -96,6 +96,19 @@ EXTRA_PHRASES = [
 ]
 
 
+# Training only (generator 2.4.3): titles typed with typographic quotes and apostrophes, which
+# phone keyboards write by default ("Mum’s", “…”). The bank above has none, so a model trained on
+# it never copies one, and a title like Read “Dune” came back mangled into a malformed call.
+# They join the training pool after the 70/15/15 cut (lib.synth.generate.phrases_by_split), so
+# validation and test stay as they were, byte for byte.
+TRAIN_ONLY_PHRASES = [
+    "read “Project Hail Mary”", "buy Mum’s birthday present", "call Tom’s school", "print the “Q3 results” deck",
+    "book tickets for ‘Hamlet’", "return Sam’s drill", "fix Dad’s laptop", "order the “Atomic Habits” audiobook",
+    "finish the ‘Intro to Stats’ module", "reply to Jo’s email", "watch “The Bear” finale",
+    "pick up Ella’s glasses",
+]
+
+
 def task_phrases() -> list[str]:
     phrases = [f"{verb} {obj}" for verb, objs in TASK_BANK.items() for obj in objs]
     phrases += [p[0].lower() + p[1:] for p in EXTRA_PHRASES]
