@@ -19,7 +19,7 @@ def splits():
 
 
 def test_default_sizes_and_balance(splits):
-    assert {s: len(r) for s, r in splits.items()} == {"train": 1600, "validation": 240, "test": 360}
+    assert {s: len(r) for s, r in splits.items()} == {"train": 1600, "validation": 264, "test": 360}  # 240 + v3
     for rows in splits.values():
         counts = collections.Counter(r["category"] for r in rows)
         assert set(counts) == set(CATEGORIES)
@@ -163,3 +163,22 @@ def test_typographic_titles_are_trained_on_and_leave_held_out_splits_alone():
     rows = generate_dataset(seed=3407)["train"]
     typed = [r for r in rows if any(ch in json.dumps(r, ensure_ascii=False) for ch in "“”‘’")]
     assert len(typed) >= 100
+
+
+def test_validation_v3_adds_update_rows_without_changing_any_earlier_row(splits):
+    # Validation v3 (generator 2.4.5): validation's twelve update families had saturated while
+    # test's read 25-50%, so eight more were written, drawn only by rows appended after the 240
+    # that earlier figures were read on. Those rows never draw a v3 family, and the v3 rows draw
+    # each of the eight equally.
+    from lib.synth.families import split_families
+    from lib.synth.generate import V2_FAMILIES
+
+    first_v3 = V2_FAMILIES[("validation", "update")]
+    v2, v3 = splits["validation"][:240], splits["validation"][240:]
+    assert all(int(r["template_id"].split("/")[-1]) < first_v3 for r in v2 if r["category"] == "update")
+    assert len(v3) == 24 and all(r["id"].startswith("validation-v3-update-") for r in v3)
+    drawn = collections.Counter(r["template_id"] for r in v3)
+    assert len(drawn) == len(split_families("validation")["update"]) - first_v3 == 8
+    assert set(drawn.values()) == {3}
+    # new phrasings and new messages: none is a training message (generate_split's `taken`)
+    assert not {r["messages"][-1]["content"] for r in v3} & {r["messages"][-1]["content"] for r in splits["train"]}

@@ -34,8 +34,16 @@ from lib.synth.templates import CATEGORIES, SPLITS
 # are 2.4's byte for byte (tests/test_synth_heldout.py)
 # 2.4.3: training-only task phrases with typographic quotes (TRAIN_ONLY_PHRASES); validation and
 # test rows are 2.4.1's byte for byte
-GENERATOR_VERSION = "2.4.3"
+# 2.4.5: validation v3, eight more update families (lib.synth.templates) drawn only by
+# VALIDATION_V3_ROWS rows appended to validation; training, test and validation's first 240 rows are
+# 2.4.3's byte for byte
+GENERATOR_VERSION = "2.4.5"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
+# Validation v3: its update families past the first twelve are v3's, drawn only by these extra rows
+# (a tenth of validation's size: 24, three per family, at the default 240), so that adding them
+# changed none of the rows that earlier figures were read on.
+V2_FAMILIES = {("validation", "update"): 12}
+VALIDATION_V3_SHARE = {"update": 0.1}
 FIRST_DAY, LAST_DAY = dt.date(2024, 1, 1), dt.date(2028, 12, 31)
 
 
@@ -118,10 +126,17 @@ def _required_states(turns: list) -> dict[str, str]:
     return states
 
 
-def _family(rng: random.Random, split: str, category: str) -> tuple[int, Any]:
+def _family(rng: random.Random, split: str, category: str, v3: Optional[int] = None) -> tuple[int, Any]:
     """A family of this split. Training picks a hand-written family 40% of the time: they hold the
-    plainest everyday forms ("add X tomorrow"), which the composed hundreds would otherwise drown."""
+    plainest everyday forms ("add X tomorrow"), which the composed hundreds would otherwise drown.
+    `v3`: the v3 row's number, which picks validation v3's added families in turn (V2_FAMILIES);
+    without it, never one of them."""
     families = split_families(split)[category]
+    first_v3 = V2_FAMILIES.get((split, category), len(families))
+    if v3 is not None:
+        index = first_v3 + v3 % (len(families) - first_v3)
+        return index, families[index]
+    families = families[:first_v3]
     hand_written = hand_written_count(split, category)
     if split == "train" and category != "multi_turn" and rng.random() < PLAINEST_SHARE:
         index = 0  # each category's first family is its plainest form ("add {t1} {d1}", "delete {t1}")
@@ -153,9 +168,10 @@ def _opener(rng: random.Random, category: str) -> list[Any]:
     return [*earlier, turn]
 
 
-def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], shaped: list[str]) -> dict[str, Any]:
+def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], shaped: list[str],
+                v3: Optional[int] = None) -> dict[str, Any]:
     today = FIRST_DAY + dt.timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
-    index, (earlier, last) = _family(rng, split, category)
+    index, (earlier, last) = _family(rng, split, category, v3)
     template_id = f"{category}/{split}/{index}"
     if split == "train" and not earlier and rng.random() < OPENER_SHARE:
         earlier = _opener(rng, category)
@@ -212,24 +228,27 @@ def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], 
     }
 
 
-def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = ()) -> list[dict[str, Any]]:
+def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = (),
+                   v3_category: Optional[str] = None) -> list[dict[str, Any]]:
     """n rows of one split, categories in equal shares (training: dated adds twice); skips user
-    messages in `taken`."""
-    rng = random.Random(f"{seed}-{split}")
+    messages in `taken`. `v3_category`: instead, n rows of that category from validation v3's added
+    families, with their own random stream and ids ("validation-v3-00000")."""
+    rng = random.Random(f"{seed}-{split}" + (f"-v3-{v3_category}" if v3_category else ""))
     pool = phrases_by_split(seed)[split]
     shaped = [p for p in pool if phrase_forms(p)]
     seen_elsewhere = set(taken)
-    cycle = TRAIN_CATEGORY_CYCLE if split == "train" else CATEGORIES
+    cycle = (v3_category,) if v3_category else TRAIN_CATEGORY_CYCLE if split == "train" else CATEGORIES
+    prefix = f"{split}-v3-{v3_category}" if v3_category else split
     rows = []
     for i in range(n):
         category = cycle[i % len(cycle)]
         for _ in range(100):
-            sample = _one_sample(rng, split, category, pool, shaped)
+            sample = _one_sample(rng, split, category, pool, shaped, v3=i if v3_category else None)
             if sample["messages"][-1]["content"] not in seen_elsewhere:
                 break
         else:
             raise RuntimeError(f"could not make a {category} row for {split} unseen in training")
-        rows.append({"id": f"{split}-{i:05d}", **sample})
+        rows.append({"id": f"{prefix}-{i:05d}", **sample})
     rng.shuffle(rows)
     return rows
 
@@ -241,6 +260,9 @@ def generate_dataset(sizes: Optional[dict[str, int]] = None, seed: int = 3407) -
     train_messages = set(user_messages(splits["train"]))
     for split in ("validation", "test"):
         splits[split] = generate_split(split, sizes[split], seed, taken=train_messages)
+    for category, share in VALIDATION_V3_SHARE.items():  # appended: the rows before them stay as they were
+        n = round(share * sizes["validation"])
+        splits["validation"] += generate_split("validation", n, seed, train_messages, v3_category=category)
     return splits
 
 
