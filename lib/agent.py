@@ -80,7 +80,9 @@ class Agent:
         return kept
 
     def prompt_for(self, user: str, today: dt.date) -> ChatPrompt:
-        return build_prompt(today, user=user, history=self._trimmed(self.history), style=self.prompt_style)
+        tasks = self.store.list() if self.prompt_style == "listed" else None
+        return build_prompt(today, user=user, history=self._trimmed(self.history), style=self.prompt_style,
+                            tasks=tasks)
 
     def day(self, today: Optional[dt.date] = None) -> dt.date:
         return today or self.today or dt.date.today()

@@ -59,7 +59,9 @@ class Row(BaseModel):
         return self.history()[-1]["content"]
 
     def prompt(self, style: PromptStyle = "compact") -> ChatPrompt:
-        return build_prompt(self.today, history=self.history(), style=style)
+        # the "listed" prompt names the tasks as they stand when the last message is sent
+        tasks = self.prepare_store().list() if style == "listed" else None
+        return build_prompt(self.today, history=self.history(), style=style, tasks=tasks)
 
     def chat(self) -> list[dict[str, str]]:
         """The training sample: system prompt, history, and the reference answer."""

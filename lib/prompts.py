@@ -1,12 +1,16 @@
 """The system prompts and the prompt builder, shared by data generation, training, evaluation,
 the chat widget and the server (one function each, so the prompts can never drift apart).
 
-Three system prompts:
+Four system prompts:
 - "compact" (two lines: today's date and the tool names) is what the fine-tuned model is trained
   and served with. It learns the contract from the data, and every prompt token is paid on every
   training row: the long prompt was ~75% of a training row's tokens.
 - "minimal" (one line: today's date) drops the tool names too, which the tuned model learns from
   its data as well: ~30 fewer tokens on every row (a fifth of a training row).
+- "listed" is "compact" plus one line naming the tasks on the list ("Tasks: Buy milk; Call mom
+  (done)"): whether "I'll do X on Friday instead" moves a task or adds one depends on whether X is
+  on the list, which the other prompts cannot tell the model. The newest `MAX_LISTED_TASKS` are
+  named; tasks in the trash are not.
 - "contract" spells the contract out (tools with their arguments, an example, when to reply with
   <final>). A model that was never trained on the contract cannot know it from two lines, so the
   base model is always asked with this one (evaluation reports say so).
@@ -22,11 +26,14 @@ from pydantic import BaseModel, ConfigDict
 
 from lib.tools import TOOL_SIGNATURES, TOOLS
 
-PromptStyle = Literal["compact", "minimal", "contract"]
-PROMPT_STYLES: tuple[str, ...] = ("compact", "minimal", "contract")
+PromptStyle = Literal["compact", "minimal", "contract", "listed"]
+PROMPT_STYLES: tuple[str, ...] = ("compact", "minimal", "contract", "listed")
 
 MINIMAL_TEMPLATE = "You are TaskAgent. Today is {weekday}, {today}."
 COMPACT_TEMPLATE = MINIMAL_TEMPLATE + "\nTools: {names}"
+LISTED_TEMPLATE = COMPACT_TEMPLATE + "\nTasks: {tasks}"
+# Every prompt token is paid on every training row and every turn: a long list is cut to its newest.
+MAX_LISTED_TASKS = 15
 
 CONTRACT_TEMPLATE = """You are TaskAgent, an assistant that manages the user's task list.
 Today is {weekday}, {today}.
@@ -52,7 +59,20 @@ class ChatPrompt(BaseModel):
     messages: list[dict[str, str]]
 
 
-def system_prompt(today: dt.date, style: PromptStyle = "compact") -> str:
+def task_line(tasks: Sequence[Any]) -> str:
+    """The tasks on the list (`lib.store.Task`s, oldest first), newest `MAX_LISTED_TASKS`, as the
+    "listed" prompt names them: "Buy milk; Call mom (done)", or "none"."""
+    shown = [t for t in tasks if not getattr(t, "deleted_at", None)][-MAX_LISTED_TASKS:]
+    return "; ".join(t.title + (" (done)" if t.status == "done" else "") for t in shown) or "none"
+
+
+def system_prompt(today: dt.date, style: PromptStyle = "compact", tasks: Optional[Sequence[Any]] = None) -> str:
+    """The system prompt of `style`; "listed" needs `tasks` (the store's, `TaskStore.list()`)."""
+    if style == "listed":
+        if tasks is None:
+            raise ValueError("the 'listed' prompt names the tasks on the list: pass tasks=store.list()")
+        return LISTED_TEMPLATE.format(weekday=today.strftime("%A"), today=today.isoformat(), names=", ".join(TOOLS),
+                                      tasks=task_line(tasks))
     if style == "compact":
         return COMPACT_TEMPLATE.format(weekday=today.strftime("%A"), today=today.isoformat(), names=", ".join(TOOLS))
     if style == "minimal":
@@ -74,9 +94,11 @@ def build_prompt(
     user: Optional[str] = None,
     history: Optional[Sequence[dict[str, str]]] = None,
     style: PromptStyle = "compact",
+    tasks: Optional[Sequence[Any]] = None,
 ) -> ChatPrompt:
-    """System prompt + earlier turns (user/assistant/tool messages) + the new user message."""
-    messages = [{"role": "system", "content": system_prompt(today, style)}]
+    """System prompt + earlier turns (user/assistant/tool messages) + the new user message;
+    `tasks`: the list as it stands now, for the "listed" prompt (ignored by the others)."""
+    messages = [{"role": "system", "content": system_prompt(today, style, tasks if style == "listed" else None)}]
     messages += [dict(m) for m in (history or []) if m["role"] != "system"]
     if user is not None:
         messages.append({"role": "user", "content": user})

@@ -12,7 +12,7 @@ TODAY = dt.date(2026, 11, 27)
 
 @pytest.mark.parametrize("style", PROMPT_STYLES)
 def test_every_style_says_today_and_its_weekday(style):
-    assert "Friday, 2026-11-27" in system_prompt(TODAY, style)
+    assert "Friday, 2026-11-27" in system_prompt(TODAY, style, tasks=[])
 
 
 def test_compact_names_every_tool_and_minimal_none():
@@ -39,3 +39,54 @@ def test_build_prompt_puts_the_styles_system_prompt_first():
 def test_an_unknown_style_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="compact, minimal, contract"):
         system_prompt(TODAY, "verbose")
+
+
+def test_listed_names_the_open_and_done_tasks_newest_last_and_not_the_trash():
+    from lib.prompts import MAX_LISTED_TASKS
+    from lib.store import TaskStore
+
+    store = TaskStore()
+    assert system_prompt(TODAY, "listed", store.list()).endswith("\nTasks: none")
+    milk, mom, old = store.add("Buy milk"), store.add("Call mom", "2026-11-28"), store.add("Old thing")
+    store.set_status(mom.id, "done")
+    store.delete(old.id)
+    prompt = system_prompt(TODAY, "listed", store.list())
+    assert prompt == system_prompt(TODAY, "compact") + "\nTasks: Buy milk; Call mom (done)"
+    for i in range(MAX_LISTED_TASKS):
+        store.add(f"Task {i}")
+    line = system_prompt(TODAY, "listed", store.list()).splitlines()[-1]
+    assert "Buy milk" not in line and line.endswith(f"Task {MAX_LISTED_TASKS - 1}")
+    assert line.count(";") == MAX_LISTED_TASKS - 1
+
+
+def test_listed_refuses_to_guess_the_list():
+    with pytest.raises(ValueError, match="tasks="):
+        system_prompt(TODAY, "listed")
+    assert build_prompt(TODAY, user="hi", style="compact", tasks=None).messages[0]["content"] == system_prompt(TODAY)
+
+
+def test_a_rows_listed_prompt_shows_the_list_after_its_earlier_turns():
+    """A multi-turn row: the task its first turn added is on the list the last message is sent with."""
+    from lib.dataset import Row
+
+    row = Row.model_validate({
+        "id": "r", "today": "2026-11-27", "category": "multi_turn",
+        "tasks": [{"id": 1, "title": "Pay rent", "due_date": None, "status": "done"}],
+        "messages": [{"role": "user", "content": "add water the plants"},
+                     {"role": "assistant", "content": '<analysis>\nAdd it.\n</analysis>\n\n<action>\n'
+                                                      'add_task(title="Water the plants")\n</action>'},
+                     {"role": "user", "content": "actually make it Friday"}],
+        "gold": [], "target": "<final>ok</final>"})
+    assert row.prompt("listed").messages[0]["content"].endswith("\nTasks: Pay rent (done); Water the plants")
+    assert row.prompt("compact").messages[0]["content"] == system_prompt(TODAY)
+
+
+def test_the_agent_sends_the_list_as_it_stands_each_turn():
+    from lib.agent import Agent
+    from lib.store import TaskStore
+
+    store = TaskStore()
+    agent = Agent(lambda prompt: "<final>ok</final>", store, today=TODAY, prompt_style="listed")
+    assert agent.prompt_for("hi", TODAY).messages[0]["content"].endswith("Tasks: none")
+    store.add("Buy milk")
+    assert agent.prompt_for("hi", TODAY).messages[0]["content"].endswith("Tasks: Buy milk")
