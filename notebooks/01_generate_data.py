@@ -31,7 +31,7 @@
 # %% tags=["parameters"]
 seed = 3407  # same seed, byte-identical files
 train_size = 1600  # rows to train on; more rows need more training steps to be seen
-validation_size = 240  # held-out rows for choosing settings (notebook 02 checks on them)
+validation_size = 240  # held-out rows for choosing settings (notebook 02 checks on them); +10% update rows (validation v3)
 test_size = 360  # held-out rows for the final comparison (notebook 03), looked at only at the end
 data_dir = "outputs/data"  # where the .jsonl files and the dataset card go
 
