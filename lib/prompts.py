@@ -62,8 +62,7 @@ class ChatPrompt(BaseModel):
 def task_line(tasks: Sequence[Any]) -> str:
     """The tasks on the list (`lib.store.Task`s, oldest first), newest `MAX_LISTED_TASKS`, as the
     "listed" prompt names them: "Buy milk; Call mom (done)", or "none"."""
-    shown = [t for t in tasks if not getattr(t, "deleted_at", None)][-MAX_LISTED_TASKS:]
-    return "; ".join(t.title + (" (done)" if t.status == "done" else "") for t in shown) or "none"
+    return "; ".join(t.title + (" (done)" if t.status == "done" else "") for t in tasks[-MAX_LISTED_TASKS:]) or "none"
 
 
 def system_prompt(today: dt.date, style: PromptStyle = "compact", tasks: Optional[Sequence[Any]] = None) -> str:
@@ -98,7 +97,7 @@ def build_prompt(
 ) -> ChatPrompt:
     """System prompt + earlier turns (user/assistant/tool messages) + the new user message;
     `tasks`: the list as it stands now, for the "listed" prompt (ignored by the others)."""
-    messages = [{"role": "system", "content": system_prompt(today, style, tasks if style == "listed" else None)}]
+    messages = [{"role": "system", "content": system_prompt(today, style, tasks)}]
     messages += [dict(m) for m in (history or []) if m["role"] != "system"]
     if user is not None:
         messages.append({"role": "user", "content": user})

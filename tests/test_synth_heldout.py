@@ -142,4 +142,3 @@ def test_test_split_holds_five_families_per_category_that_cost_training_nothing(
              for _, last in families[4 if category in ("update", "conversation", "multi_turn") else
                                      3 if category in ("add_dated", "add_undated", "list", "out_of_scope") else 2:]}
     assert len(added) == 43 and not added & composer
-

@@ -35,7 +35,7 @@ from lib.synth.templates import CATEGORIES, SPLITS
 # 2.4.3: training-only task phrases with typographic quotes (TRAIN_ONLY_PHRASES); validation and
 # test rows are 2.4.1's byte for byte
 # 2.4.5: validation v3, eight more update families (lib.synth.templates) drawn only by
-# VALIDATION_V3_ROWS rows appended to validation; training, test and validation's first 240 rows are
+# VALIDATION_V3_SHARE rows appended to validation; training, test and validation's first 240 rows are
 # 2.4.3's byte for byte
 GENERATOR_VERSION = "2.4.5"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
@@ -232,7 +232,7 @@ def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = (),
                    v3_category: Optional[str] = None) -> list[dict[str, Any]]:
     """n rows of one split, categories in equal shares (training: dated adds twice); skips user
     messages in `taken`. `v3_category`: instead, n rows of that category from validation v3's added
-    families, with their own random stream and ids ("validation-v3-00000")."""
+    families, with their own random stream and ids ("validation-v3-update-00000")."""
     rng = random.Random(f"{seed}-{split}" + (f"-v3-{v3_category}" if v3_category else ""))
     pool = phrases_by_split(seed)[split]
     shaped = [p for p in pool if phrase_forms(p)]

@@ -125,7 +125,7 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
                        ("{t1} is no longer time-bound", UNDATE), ("{t1} can be done whenever, drop the date", UNDATE),
                        ("I'm not actually done with {t1}", REOPEN), ("{t1} needs to be open again", REOPEN),
                        # validation v3 (generator 2.4.5, 2026-11-29): eight more, drawn only by the extra
-                       # rows lib.synth.generate appends (VALIDATION_V3_ROWS), so the first 240 rows stay
+                       # rows lib.synth.generate appends (VALIDATION_V3_SHARE), so the first 240 rows stay
                        # 2.4.1's. The twelve above had saturated (94-100% on recent seeds) while test's
                        # update read 25-50%: questions, date-first and first-person forms were missing.
                        ("is it ok if {t1} happens {d1} instead?", MOVE), ("{t1} would be better {d1}", MOVE),
