@@ -68,8 +68,9 @@ def encode_sample(tokenizer, row: Row, end_of_turn: str, prompt_style: PromptSty
     """input_ids and labels: IGNORE_INDEX on the prompt, the answer + end-of-turn token learned."""
     if row.target is None:
         raise ValueError(f"row {row.id} has no target to learn")
-    prompt = render_prompt(tokenizer, row.prompt(prompt_style))
-    full = render_prompt(tokenizer, row.prompt(prompt_style), answer=row.target)
+    chat = row.prompt(prompt_style)  # once: the "listed" prompt replays the row's store to build it
+    prompt = render_prompt(tokenizer, chat)
+    full = render_prompt(tokenizer, chat, answer=row.target)
     if not full.startswith(prompt):
         raise ValueError(
             "the chat template renders the prompt differently once the answer is added; "
