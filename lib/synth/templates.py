@@ -5,7 +5,7 @@ construction; `lib.synth.heldout` defines what counts as the same phrasing)."""
 from __future__ import annotations
 
 from lib.synth.slots import (ADD, ADD_D, DEL, DONE, DONE_OBJ, LIST, MOVE, RENAME, REOPEN, RESTORE, SUM, UNDATE,
-                             Calls, Template, literal)
+                             Template)
 
 SPLITS = ("train", "validation", "test")
 
@@ -283,44 +283,3 @@ MULTI_TURN: dict[str, list[tuple[list[Template], Template]]] = {
 
 # Every category a row can have, in the order the generator cycles through them.
 CATEGORIES = (*TEMPLATES, "multi_turn")
-
-
-def _both(tool: str) -> Calls:
-    """One tool for two tasks: "delete {t1} and {t2}"."""
-    return [(tool, {"title": "t1"}), (tool, {"title": "t2"})]
-
-
-# Training v3 (generator 2.5.1, 2026-11-29): families drawn only by the rows lib.synth.generate
-# appends to training (TRAIN_V3_SHARE), so the 1,600 rows before them stay 2.4.5's. None shares a
-# core with a validation or test family or with another training family (tests/test_synth.py).
-# (2.5.0's 48 first-person and question forms of update were not adopted: branch u250,
-# docs/benchmarks.md.)
-TRAIN_V3: dict[str, list[Template]] = {
-    # Two structures training's multi-intent rows never had: one verb for two tasks ("delete X and Y":
-    # the composer pairs two clauses, each with its own verb, and adds only ever share one), and a
-    # look at the list *before* the change (the composer puts list and summary clauses last).
-    "multi_intent": [
-        ("delete {t1} and {t2}", _both("delete_task")), ("remove {t1} and {t2} from my list", _both("delete_task")),
-        ("scratch {t1} and {t2}", _both("delete_task")),
-        ("I don't need {t1} or {t2} anymore, delete them", _both("delete_task")),
-        ("trash {t1} as well as {t2}", _both("delete_task")),
-        ("mark {t1} and {t2} done", _both("complete_task")), ("I finished {t1} and {t2}", _both("complete_task")),
-        ("tick off {t1} and {t2}", _both("complete_task")), ("{t1} and {t2} are done", _both("complete_task")),
-        ("complete {t1}, and {t2} too", _both("complete_task")),
-        ("remind me to {t1} and to {t2}", _both("add_task")), ("restore {t1} and {t2}", _both("restore_task")),
-        ("move {t1} and {t2} to {d1}", [("update_task", {"title": "t1", "due_date": "d1"}),
-                                         ("update_task", {"title": "t2", "due_date": "d1"})]),
-        ("reopen {t1} and {t2}", [("update_task", {"title": "t1", "status": literal("open")}),
-                                  ("update_task", {"title": "t2", "status": literal("open")})]),
-        ("show my list, then delete {t1}", LIST("open") + DEL), ("what's open? also mark {t1} done", LIST("open") + DONE),
-        ("give me a summary and add {t1}", SUM + ADD), ("list everything, then add {t1} {d1}", LIST("all") + ADD_D),
-        ("how many tasks do I have? and add {t1}", SUM + ADD),
-        ("show my completed tasks, then add {t1}", LIST("done") + ADD),
-        ("what's on my list? then tick off {t1}", LIST("open") + DONE),
-        ("summarize my tasks, then delete {t1}", SUM + DEL),
-        ("list my open tasks and move {t1} to {d1}", LIST("open") + MOVE),
-        ("show all my tasks, and also check off {t1}", LIST("all") + DONE),
-        ("first show me my list, then add {t1} and {t2}", LIST("open") + _both("add_task")),
-        ("quick summary please, and mark {t1} done", SUM + DONE),
-    ],
-}
