@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lib.date_mentions import ground_dates, grounding_note
 from lib.executor import execute_block
 from lib.parser import Mode, ParseResult, parse_response
-from lib.prompts import ChatPrompt, PromptStyle, build_prompt, tool_results_message
+from lib.prompts import TRAINED_PROMPT_STYLE, ChatPrompt, PromptStyle, build_prompt, tool_results_message
 from lib.retry import Alternatives, answer_with_retry, choose_answer, dry_run_errors, should_retry
 from lib.store import TaskStore, UndoRecord
 
@@ -57,7 +57,7 @@ class Agent:
         today: Optional[dt.date] = None,
         parse_mode: Mode = "lenient",
         max_history_messages: int = 12,
-        prompt_style: PromptStyle = "compact",
+        prompt_style: PromptStyle = TRAINED_PROMPT_STYLE,
         max_undo: int = 20,
         alternatives: Optional[Alternatives] = None,
     ) -> None:

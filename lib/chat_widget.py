@@ -24,7 +24,7 @@ import ipywidgets as W
 from lib.agent import Agent, Generate, ModelError, Turn
 from lib.dates import resolve_date
 from lib.generation import MAX_NEW_TOKENS, make_alternatives_fn, make_generate_fn
-from lib.prompts import PromptStyle
+from lib.prompts import TRAINED_PROMPT_STYLE, PromptStyle
 from lib.retry import Alternatives
 from lib.store import TaskStore, title_words
 
@@ -109,7 +109,7 @@ class ChatApp:
 
     def __init__(self, generate: Generate, store: TaskStore, today: Optional[dt.date] = None,
                  title: str = "TaskAgent", notice: Optional[str] = None, max_history_messages: int = 12,
-                 prompt_style: PromptStyle = "compact", alternatives: Optional[Alternatives] = None) -> None:
+                 prompt_style: PromptStyle = TRAINED_PROMPT_STYLE, alternatives: Optional[Alternatives] = None) -> None:
         self.agent = Agent(generate, store, max_history_messages=max_history_messages, prompt_style=prompt_style,
                            alternatives=alternatives)
         self.store = store
@@ -280,7 +280,7 @@ def chat_app_for_model(model, tokenizer, store: TaskStore, max_new_tokens: int =
 
 
 def chat_app_for_server(base_url: str, served_model: str, store: TaskStore, api_key_env: str = "OPENAI_API_KEY",
-                        prompt_style: str = "compact", **kwargs: Any) -> ChatApp:
+                        prompt_style: str = TRAINED_PROMPT_STYLE, **kwargs: Any) -> ChatApp:
     """A ChatApp on an OpenAI-compatible engine (vLLM, llama.cpp, Ollama) instead of a loaded model."""
     from lib.remote import OpenAICompatible
 

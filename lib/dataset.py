@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from lib.executor import execute
 from lib.parser import parse_response
-from lib.prompts import ChatPrompt, PromptStyle, build_prompt
+from lib.prompts import TRAINED_PROMPT_STYLE, ChatPrompt, PromptStyle, build_prompt
 from lib.store import TaskStore
 from lib.tools import ToolCall
 
@@ -58,7 +58,7 @@ class Row(BaseModel):
         """The user's message the answer is to (the history's last)."""
         return self.history()[-1]["content"]
 
-    def prompt(self, style: PromptStyle = "compact") -> ChatPrompt:
+    def prompt(self, style: PromptStyle = TRAINED_PROMPT_STYLE) -> ChatPrompt:
         # the "listed" prompt names the tasks as they stand when the last message is sent
         tasks = self.prepare_store().list() if style == "listed" else None
         return build_prompt(self.today, history=self.history(), style=style, tasks=tasks)

@@ -4,8 +4,8 @@ Generation goes through `lib.generation.generate_batch`; "base" is the same load
 adapter disabled (`model.disable_adapter()`), never a second copy; "base+grammar" is the base
 under constrained decoding; "tuned+retry" is the tuned model's greedy answers where they can be
 carried out, and its next-best answer that can where they cannot (lib.retry). The systems see
-the same conversations but not the same system prompt: "tuned" gets the compact prompt it was
-trained with, the base model (which was never taught the contract) the prompt that spells the
+the same conversations but not the same system prompt: "tuned" gets the short prompt it was
+trained with (the adapter records which), the base model (which was never taught the contract) the prompt that spells the
 contract out (lib.prompts); reports say so.
 Scoring is `lib.scoring`, reports are `lib.report`.
 
@@ -26,7 +26,7 @@ from typing import Any, Iterable, Optional, Sequence
 from lib.dataset import Row, load_rows, select_rows
 from lib.generation import MAX_NEW_TOKENS, generate_alternatives, generate_batch
 from lib.grammar import contract_processor_factory
-from lib.prompts import PROMPT_STYLES
+from lib.prompts import PROMPT_STYLES, TRAINED_PROMPT_STYLE
 from lib.report import comparison_table, write_report
 from lib.retry import choose_answer, dry_run_errors, should_retry
 from lib.scoring import family_of, score_row, summarize
@@ -92,7 +92,7 @@ def retry_failing(model, tokenizer, rows: Sequence[Row], first: Sequence[str], f
 def prompt_style_for(model, system: str) -> str:
     """The tuned model gets the prompt it was trained with; a base model the one with the contract."""
     tuned = system.startswith("tuned")
-    return getattr(model, "taskagent_info", {}).get("prompt_style", "compact") if tuned else "contract"
+    return getattr(model, "taskagent_info", {}).get("prompt_style", TRAINED_PROMPT_STYLE) if tuned else "contract"
 
 
 def evaluate_remote(backend, rows: Sequence[Row], concurrency: int = 8, system: str = "served") -> dict[str, Any]:
@@ -144,8 +144,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--concurrency", type=int, default=8, help="openai backend: requests in flight")
     p.add_argument("--engine-grammar", choices=["vllm", "llama.cpp"], default=None,
                    help="openai backend: constrain output to the contract with the engine's own grammar support")
-    p.add_argument("--prompt-style", choices=list(PROMPT_STYLES), default="compact",
-                   help="openai backend: what the adapter was trained with (compact or minimal), contract for a base model")
+    p.add_argument("--prompt-style", choices=list(PROMPT_STYLES), default=TRAINED_PROMPT_STYLE,
+                   help="openai backend: what the adapter was trained with (listed since 2026-11-29, compact before), contract for a base model")
     p.add_argument("--model", default=None, help="HF name or folder; 'smollm2'/'tiny' for the offline models "
                    "(default: the GPU model with CUDA, smollm2 without)")
     p.add_argument("--adapter", default=None, help="LoRA adapter folder; without it only the base is scored")

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from lib import offline_models
 from lib.presets import DEFAULT_GPU_MODEL
+from lib.prompts import TRAINED_PROMPT_STYLE
 from lib.runtime import configure_environment, has_cuda
 
 ALIASES = {"smollm2": "smollm2", "SmolLM2-135M-Instruct": "smollm2", "tiny": "tiny"}
@@ -136,7 +137,7 @@ def adapter_prompt_style(adapter: str | Path) -> str:
     log = Path(adapter) / "training_log.json"
     if log.exists():
         return json.loads(log.read_text())["config"].get("prompt_style", "contract")
-    return "compact"  # an adapter from the Hub without its log: trained by this version
+    return TRAINED_PROMPT_STYLE  # an adapter from the Hub without its log: trained by this version
 
 
 def adapter_base_model(adapter: str | Path) -> str:

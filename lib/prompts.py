@@ -2,17 +2,18 @@
 the chat widget and the server (one function each, so the prompts can never drift apart).
 
 Four system prompts:
-- "compact" (two lines: today's date and the tool names) is what the fine-tuned model is trained
-  and served with. It learns the contract from the data, and every prompt token is paid on every
-  training row: the long prompt was ~75% of a training row's tokens.
+- "compact" (two lines: today's date and the tool names): the fine-tuned model learns the contract
+  from the data, and every prompt token is paid on every training row (the long prompt was ~75%
+  of a training row's tokens). Trained and served with until 2026-11-29.
 - "minimal" (one line: today's date) drops the tool names too, which the tuned model learns from
   its data as well: ~30 fewer tokens on every row (a fifth of a training row).
 - "listed" is "compact" plus one line naming the tasks on the list ("Tasks: Buy milk; Call mom
   (done)"): whether "I'll do X on Friday instead" moves a task or adds one depends on whether X is
   on the list, which the other prompts cannot tell the model. The newest `MAX_LISTED_TASKS` are
-  named; tasks in the trash are not.
+  named; tasks in the trash are not. What the fine-tuned model is trained and served with
+  (`TRAINED_PROMPT_STYLE`; docs/benchmarks.md, "the third and last look").
 - "contract" spells the contract out (tools with their arguments, an example, when to reply with
-  <final>). A model that was never trained on the contract cannot know it from two lines, so the
+  <final>). A model that was never trained on the contract cannot know it from a few lines, so the
   base model is always asked with this one (evaluation reports say so).
 """
 
@@ -28,6 +29,9 @@ from lib.tools import TOOL_SIGNATURES, TOOLS
 
 PromptStyle = Literal["compact", "minimal", "contract", "listed"]
 PROMPT_STYLES: tuple[str, ...] = ("compact", "minimal", "contract", "listed")
+# The prompt every preset trains with, and so the one its adapters are served with (they record it:
+# lib.model.adapter_prompt_style). Only the untrained base model is asked with "contract".
+TRAINED_PROMPT_STYLE: PromptStyle = "listed"
 
 MINIMAL_TEMPLATE = "You are TaskAgent. Today is {weekday}, {today}."
 COMPACT_TEMPLATE = MINIMAL_TEMPLATE + "\nTools: {names}"

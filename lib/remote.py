@@ -28,7 +28,7 @@ import httpx
 from lib.agent import ModelError
 from lib.generation import MAX_NEW_TOKENS, STOP_STRINGS
 from lib.grammar import CONTRACT_GBNF, CONTRACT_REGEX
-from lib.prompts import ChatPrompt, template_kwargs
+from lib.prompts import TRAINED_PROMPT_STYLE, ChatPrompt, template_kwargs
 
 Grammar = Optional[Literal["vllm", "llama.cpp"]]
 
@@ -47,7 +47,7 @@ class OpenAICompatible:
 
     def __init__(self, base_url: str, model: str, api_key_env: str = "OPENAI_API_KEY", timeout_s: float = 60.0,
                  retries: int = 2, max_tokens: int = MAX_NEW_TOKENS, grammar: Grammar = None,
-                 send_template_kwargs: bool = True, prompt_style: str = "compact") -> None:
+                 send_template_kwargs: bool = True, prompt_style: str = TRAINED_PROMPT_STYLE) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
         self.url = base_url.rstrip("/") + ("" if base_url.rstrip("/").endswith("/v1") else "/v1") + "/chat/completions"

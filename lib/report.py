@@ -178,7 +178,7 @@ def write_report(report: dict[str, Any], rows: Sequence[Row], out_dir: str | Pat
           comparison_table(report), "", "Rates with Wilson 95% intervals over rows in brackets; the improvement's "
           "interval is over phrasing families (a paired bootstrap). System prompts: "
           + ", ".join(f"{s}: {r.get('prompt_style', '?')}" for s, r in report["systems"].items())
-          + " (the base model is given the prompt that spells the contract out; the tuned model the compact "
+          + " (the base model is given the prompt that spells the contract out; the tuned model the short "
             "prompt it was trained with).", "",
           family_table(report), "", "Rows written from one template family share their phrasing and mostly pass or "
           "fail together, so the interval over families (a bootstrap that resamples whole families) is the "

@@ -52,7 +52,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from lib.agent import Agent, Generate, ModelError
 from lib.executor import execute
 from lib.generation import MAX_NEW_TOKENS
-from lib.prompts import ChatPrompt
+from lib.prompts import TRAINED_PROMPT_STYLE, ChatPrompt
 from lib.retry import Alternatives
 from lib.store import TaskStore
 
@@ -185,7 +185,7 @@ class ServerState:
         if session_id not in self.sessions:
             alternatives = self.alternatives
             agent = Agent(lambda prompt: self.generate(prompt), self.store,
-                          prompt_style=self.info.get("prompt_style", "compact"), alternatives=alternatives)
+                          prompt_style=self.info.get("prompt_style", TRAINED_PROMPT_STYLE), alternatives=alternatives)
             self.sessions[session_id] = (agent, asyncio.Lock())
             while len(self.sessions) > self.config.max_sessions:  # forget the least recently used
                 self.sessions.popitem(last=False)
@@ -389,7 +389,7 @@ def model_loader(model_name: Optional[str], adapter_dir: Optional[str], max_seq_
 
 
 def remote_loader(base_url: str, served_model: str, api_key_env: str = "OPENAI_API_KEY",
-                  prompt_style: str = "compact", grammar: Optional[str] = None
+                  prompt_style: str = TRAINED_PROMPT_STYLE, grammar: Optional[str] = None
                   ) -> Callable[[], tuple[Generate, dict[str, Any]]]:
     def load() -> tuple[Generate, dict[str, Any]]:
         from lib.remote import OpenAICompatible

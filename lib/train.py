@@ -21,7 +21,7 @@ from lib.dataset import Row, load_rows
 from lib.generation import render_prompt
 from lib.model import load_model
 from lib.presets import get_preset, resolve_preset_name
-from lib.prompts import PromptStyle
+from lib.prompts import TRAINED_PROMPT_STYLE, PromptStyle
 
 IGNORE_INDEX = -100  # the label value PyTorch's cross-entropy skips: masked tokens teach nothing
 LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]  # all seven
@@ -43,7 +43,7 @@ class TrainConfig(BaseModel):
     warmup_steps: int = Field(ge=0)
     lora_r: int = Field(ge=1)
     lora_alpha: int = Field(ge=1)
-    prompt_style: PromptStyle = Field("compact", description="the system prompt trained with (lib.prompts)")
+    prompt_style: PromptStyle = Field(TRAINED_PROMPT_STYLE, description="the system prompt trained with (lib.prompts)")
     batching: Literal["random", "buckets"] = Field(
         "buckets", description="buckets: rows of similar length batched together (less padding), batches in random order")
     seed: int = 3407
@@ -64,7 +64,7 @@ def preset_config(preset: str = "auto", **overrides: Any) -> TrainConfig:
 
 
 # -- data -------------------------------------------------------------------------------------
-def encode_sample(tokenizer, row: Row, end_of_turn: str, prompt_style: PromptStyle = "compact") -> dict[str, list[int]]:
+def encode_sample(tokenizer, row: Row, end_of_turn: str, prompt_style: PromptStyle = TRAINED_PROMPT_STYLE) -> dict[str, list[int]]:
     """input_ids and labels: IGNORE_INDEX on the prompt, the answer + end-of-turn token learned."""
     if row.target is None:
         raise ValueError(f"row {row.id} has no target to learn")
@@ -87,7 +87,7 @@ def encode_sample(tokenizer, row: Row, end_of_turn: str, prompt_style: PromptSty
 
 
 def build_train_dataset(tokenizer, rows: list[Row], max_seq_length: int, end_of_turn: str,
-                        prompt_style: PromptStyle = "compact"):
+                        prompt_style: PromptStyle = TRAINED_PROMPT_STYLE):
     """A tokenized datasets.Dataset; rows longer than max_seq_length are dropped (never truncated:
     truncation would cut the answer and silently train on nothing)."""
     from datasets import Dataset

@@ -10,7 +10,7 @@ from lib.synth.checks import validate_sample
 from lib.parser import parse_response
 from lib.synth.generate import phrases_by_split
 from lib.synth.task_phrases import TRAIN_ONLY_PHRASES, task_phrases
-from lib.prompts import system_prompt
+from lib.prompts import TRAINED_PROMPT_STYLE, system_prompt
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def splits():
 
 
 def test_default_sizes_and_balance(splits):
-    assert {s: len(r) for s, r in splits.items()} == {"train": 1600, "validation": 264, "test": 360}  # 240 + v3
+    assert {s: len(r) for s, r in splits.items()} == {"train": 1664, "validation": 264, "test": 360}  # + v3
     for rows in splits.values():
         counts = collections.Counter(r["category"] for r in rows)
         assert set(counts) == set(CATEGORIES)
@@ -64,7 +64,8 @@ def test_dates_are_relative_to_each_rows_today(splits):
 def test_chat_sample_uses_the_shared_prompt(splits):
     row = Row.model_validate(splits["validation"][0])
     chat = row.chat()
-    assert chat[0] == {"role": "system", "content": system_prompt(row.today)}
+    tasks = row.prepare_store().list()
+    assert chat[0] == {"role": "system", "content": system_prompt(row.today, TRAINED_PROMPT_STYLE, tasks)}
     assert row.prompt().today == row.today and row.prompt().messages == chat[:-1]
     assert chat[-1] == {"role": "assistant", "content": row.target}
 
@@ -182,3 +183,37 @@ def test_validation_v3_adds_update_rows_without_changing_any_earlier_row(splits)
     assert set(drawn.values()) == {3}
     # new phrasings and new messages: none is a training message (generate_split's `taken`)
     assert not {r["messages"][-1]["content"] for r in v3} & {r["messages"][-1]["content"] for r in splits["train"]}
+
+
+def test_training_v3_appends_rows_without_changing_any_earlier_row(splits):
+    # Training v3 (generator 2.5.0): update said as people correct themselves or ask, drawn only by rows
+    # appended after training's 1,600, so every earlier row stays as it was; the 1,600 never draw one.
+    from lib.synth.families import split_families
+    from lib.synth.generate import TRAIN_V3_SHARE, first_v3_family
+    from lib.synth.heldout import core, held_out_cores
+    from lib.synth.templates import TRAIN_V3
+
+    before, appended = splits["train"][:1600], splits["train"][1600:]
+    assert set(TRAIN_V3_SHARE) <= set(TRAIN_V3) and len(appended) == sum(round(s * 1600) for s in TRAIN_V3_SHARE.values())
+    for category, families in TRAIN_V3.items():
+        first_v3 = first_v3_family("train", category)
+        assert split_families("train")[category][first_v3:] == [([], t) for t in families]
+        assert all(int(r["template_id"].split("/")[-1]) < first_v3 for r in before if r["category"] == category)
+        # new phrasings: none held out, none already a training family (with another meaning)
+        cores = [core(t) for t, _ in families]
+        assert len(set(cores)) == len(cores) and not set(cores) & held_out_cores()
+        assert not set(cores) & {core(t) for _, (t, _) in split_families("train")[category][:first_v3]}
+        rows = [r for r in appended if r["category"] == category]
+        assert all(r["id"].startswith(f"train-v3-{category}-") for r in rows)
+        if category in TRAIN_V3_SHARE:  # families in turn: each drawn, none more than once above another
+            drawn = collections.Counter(int(r["template_id"].split("/")[-1]) for r in rows)
+            assert set(drawn) == set(range(first_v3, first_v3 + len(families)))
+            assert max(drawn.values()) - min(drawn.values()) <= 1
+    # the rows before them are what generator 2.4.5 made: the same with training v3 switched off
+    import lib.synth.generate as generate
+    saved = dict(generate.TRAIN_V3_SHARE)
+    try:
+        generate.TRAIN_V3_SHARE.clear()
+        assert generate.generate_dataset(seed=11) == {**splits, "train": before}
+    finally:
+        generate.TRAIN_V3_SHARE.update(saved)

@@ -7,7 +7,7 @@ import functools
 
 from lib.synth.compose import composed_multi_turn, composed_templates
 from lib.synth.slots import Template
-from lib.synth.templates import MULTI_TURN, TEMPLATES
+from lib.synth.templates import MULTI_TURN, TEMPLATES, TRAIN_V3
 
 Family = tuple[list[Template], Template]  # (earlier turns, the last turn the row is about)
 
@@ -26,4 +26,6 @@ def split_families(split: str) -> dict[str, list[Family]]:
         for c, extra in composed_templates().items():
             out[c] += [([], t) for t in extra]
         out["multi_turn"] += composed_multi_turn()
+        for c, extra in TRAIN_V3.items():  # last: drawn only by training v3's rows (lib.synth.generate)
+            out[c] += [([], t) for t in extra]
     return out

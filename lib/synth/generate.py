@@ -28,7 +28,7 @@ from lib.synth.date_phrases import date_argument, date_expression
 from lib.synth.families import hand_written_count, split_families
 from lib.synth.slots import fill, literal, resolve_calls
 from lib.synth.task_phrases import TRAIN_ONLY_PHRASES, phrase_forms, task_phrases
-from lib.synth.templates import CATEGORIES, SPLITS
+from lib.synth.templates import CATEGORIES, SPLITS, TRAIN_V3
 
 # 2.4.1: test v2, 43 more held-out test families (81 instead of 38); training and validation rows
 # are 2.4's byte for byte (tests/test_synth_heldout.py)
@@ -37,13 +37,17 @@ from lib.synth.templates import CATEGORIES, SPLITS
 # 2.4.5: validation v3, eight more update families (lib.synth.templates) drawn only by
 # VALIDATION_V3_SHARE rows appended to validation; training, test and validation's first 240 rows are
 # 2.4.3's byte for byte
-GENERATOR_VERSION = "2.4.5"
+# 2.5.0: training v3, 48 first-person and question forms of update (lib.synth.templates.TRAIN_V3)
+# drawn only by TRAIN_V3_SHARE rows appended to training; every 2.4.5 row is unchanged
+GENERATOR_VERSION = "2.5.0"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
 # Validation v3: its update families past the first twelve are v3's, drawn only by these extra rows
 # (a tenth of validation's size: 24, three per family, at the default 240), so that adding them
 # changed none of the rows that earlier figures were read on.
 V2_FAMILIES = {("validation", "update"): 12}
 VALIDATION_V3_SHARE = {"update": 0.1}
+# Training v3: 64 more update rows (4% of 1,600, one or two per TRAIN_V3 family), appended the same way.
+TRAIN_V3_SHARE = {"update": 0.04}
 FIRST_DAY, LAST_DAY = dt.date(2024, 1, 1), dt.date(2028, 12, 31)
 
 
@@ -126,13 +130,21 @@ def _required_states(turns: list) -> dict[str, str]:
     return states
 
 
+def first_v3_family(split: str, category: str) -> int:
+    """How many of a split's families come before its v3 ones (all of them where it has none)."""
+    families = split_families(split)[category]
+    if split == "train":
+        return len(families) - len(TRAIN_V3.get(category, ()))
+    return V2_FAMILIES.get((split, category), len(families))
+
+
 def _family(rng: random.Random, split: str, category: str, v3: Optional[int] = None) -> tuple[int, Any]:
     """A family of this split. Training picks a hand-written family 40% of the time: they hold the
     plainest everyday forms ("add X tomorrow"), which the composed hundreds would otherwise drown.
-    `v3`: the v3 row's number, which picks validation v3's added families in turn (V2_FAMILIES);
+    `v3`: the v3 row's number, which picks the split's v3 families in turn (first_v3_family);
     without it, never one of them."""
     families = split_families(split)[category]
-    first_v3 = V2_FAMILIES.get((split, category), len(families))
+    first_v3 = first_v3_family(split, category)
     if v3 is not None:
         index = first_v3 + v3 % (len(families) - first_v3)
         return index, families[index]
@@ -231,8 +243,8 @@ def _one_sample(rng: random.Random, split: str, category: str, pool: list[str], 
 def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = (),
                    v3_category: Optional[str] = None) -> list[dict[str, Any]]:
     """n rows of one split, categories in equal shares (training: dated adds twice); skips user
-    messages in `taken`. `v3_category`: instead, n rows of that category from validation v3's added
-    families, with their own random stream and ids ("validation-v3-update-00000")."""
+    messages in `taken`. `v3_category`: instead, n rows of that category from the split's v3 families
+    (validation v3, training v3), with their own random stream and ids ("validation-v3-update-00000")."""
     rng = random.Random(f"{seed}-{split}" + (f"-v3-{v3_category}" if v3_category else ""))
     pool = phrases_by_split(seed)[split]
     shaped = [p for p in pool if phrase_forms(p)]
@@ -263,6 +275,9 @@ def generate_dataset(sizes: Optional[dict[str, int]] = None, seed: int = 3407) -
     for category, share in VALIDATION_V3_SHARE.items():  # appended: the rows before them stay as they were
         n = round(share * sizes["validation"])
         splits["validation"] += generate_split("validation", n, seed, train_messages, v3_category=category)
+    for category, share in TRAIN_V3_SHARE.items():  # appended last: no row above depends on them
+        n = round(share * sizes["train"])
+        splits["train"] += generate_split("train", n, seed, v3_category=category)
     return splits
 
 

@@ -283,3 +283,39 @@ MULTI_TURN: dict[str, list[tuple[list[Template], Template]]] = {
 
 # Every category a row can have, in the order the generator cycles through them.
 CATEGORIES = (*TEMPLATES, "multi_turn")
+
+
+# Training v3 (generator 2.5.0, 2026-11-29): update_task said as people correct themselves or ask,
+# which training's update families (commands and third-person statements) lacked. Drawn only by the
+# rows lib.synth.generate appends to training (TRAIN_V3_SHARE), so the 1,600 rows before them stay
+# 2.4.5's. Written from the kinds of wording (first-person mistakes, questions, preferences), not
+# from validation's or test's families: none shares a word that makes one of theirs ("typed",
+# "meant", "wording", "tied", "rush", "instead", "better", "wait until", "still open", "again").
+TRAIN_V3: dict[str, list[Template]] = {
+    "update": [
+        ("I can't get to {t1} before {d1}", MOVE), ("could {t1} be due {d1}?", MOVE),
+        ("I'd rather do {t1} {d1}", MOVE), ("my plans changed, {t1} is happening {d1}", MOVE),
+        ("I'm moving {t1} to {d1}", MOVE), ("I won't manage {t1} until {d1}, change the date", MOVE),
+        ("how about {d1} for {t1}?", MOVE), ("I've rescheduled {t1} for {d1}", MOVE),
+        ("{d1} works for {t1} now", MOVE), ("I got the date wrong on {t1}, it's {d1}", MOVE),
+        ("I need more time for {t1}, make it {d1}", MOVE), ("what if {t1} was due {d1}?", MOVE),
+        ("I got the name of {t1} wrong, it's {t2}", RENAME), ("oops, {t1} should have been {t2}", RENAME),
+        ("can {t1} be renamed to {t2}?", RENAME), ("I misspelled {t1}, make it {t2}", RENAME),
+        ("{t1} is the wrong title, use {t2}", RENAME), ("I'd like {t1} to read {t2}", RENAME),
+        ("what I wanted was {t2}, not {t1}", RENAME), ("{t1} is really {t2}, fix the title", RENAME),
+        ("I mixed up the title of {t1}, it's {t2}", RENAME), ("is it possible to change {t1} into {t2}?", RENAME),
+        ("I've changed my mind about the title of {t1}: {t2}", RENAME), ("the task {t1} is actually {t2}", RENAME),
+        ("I don't have a deadline for {t1} anymore", UNDATE), ("can {t1} have no due date?", UNDATE),
+        ("I'll get to {t1} eventually, clear its date", UNDATE), ("{t1} can happen any day", UNDATE),
+        ("I'd prefer {t1} without a deadline", UNDATE), ("there's no set day for {t1} now", UNDATE),
+        ("could you unset the date on {t1}?", UNDATE), ("I'm not doing {t1} on a set day, remove the date", UNDATE),
+        ("the date on {t1} was a mistake, clear it", UNDATE), ("{t1} doesn't have to be done by any date", UNDATE),
+        ("I don't want a due date on {t1}", UNDATE), ("{t1} is open-ended now", UNDATE),
+        ("I haven't really done {t1} yet", REOPEN), ("I ticked off {t1} by accident", REOPEN),
+        ("can you mark {t1} as not finished?", REOPEN), ("{t1} isn't done, I checked it off too soon", REOPEN),
+        ("I thought I'd finished {t1} but I haven't", REOPEN), ("please put {t1} back to not done", REOPEN),
+        ("{t1} should not be marked done", REOPEN), ("I still have work to do on {t1}", REOPEN),
+        ("{t1} got marked done, but it isn't", REOPEN), ("I haven't done {t1}, untick it", REOPEN),
+        ("is there a way to mark {t1} undone?", REOPEN), ("I was wrong to complete {t1}, it's unfinished", REOPEN),
+    ],
+}
