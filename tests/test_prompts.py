@@ -90,3 +90,28 @@ def test_the_agent_sends_the_list_as_it_stands_each_turn():
     assert agent.prompt_for("hi", TODAY).messages[0]["content"].endswith("Tasks: none")
     store.add("Buy milk")
     assert agent.prompt_for("hi", TODAY).messages[0]["content"].endswith("Tasks: Buy milk")
+
+
+def test_what_is_trained_is_what_is_served_by_default(tmp_path):
+    # One prompt from data to serving: training's default, a row's training prompt, the agent (widget,
+    # server) and an adapter without its training log all use the trained style, which names the list.
+    from lib.agent import Agent
+    from lib.dataset import Row
+    from lib.model import adapter_prompt_style
+    from lib.prompts import TRAINED_PROMPT_STYLE
+    from lib.store import TaskStore
+    from lib.presets import PRESETS
+    from lib.train import preset_config
+
+    assert TRAINED_PROMPT_STYLE == adapter_prompt_style(tmp_path) == "listed"
+    assert {preset_config(name).prompt_style for name in PRESETS} == {TRAINED_PROMPT_STYLE}
+    store = TaskStore()
+    store.add("Buy milk")
+    assert Agent(lambda prompt: "<final>ok</final>", store, today=TODAY).prompt_for("hi", TODAY) \
+        .messages[0]["content"].endswith("\nTasks: Buy milk")
+    row = Row.model_validate({"id": "r", "category": "list", "today": TODAY.isoformat(),
+                              "tasks": [{"id": 1, "title": "Pay rent", "due_date": None, "status": "open"}],
+                              "user": "what's on my list?",
+                              "gold": [], "target": "<final>ok</final>"})
+    assert row.chat()[0]["content"] == system_prompt(TODAY, "listed", row.prepare_store().list())
+    assert row.chat()[0]["content"].endswith("\nTasks: Pay rent")
