@@ -63,11 +63,11 @@ class Row(BaseModel):
         tasks = self.prepare_store().list() if style == "listed" else None
         return build_prompt(self.today, history=self.history(), style=style, tasks=tasks)
 
-    def chat(self) -> list[dict[str, str]]:
+    def chat(self, style: PromptStyle = TRAINED_PROMPT_STYLE) -> list[dict[str, str]]:
         """The training sample: system prompt, history, and the reference answer."""
         if self.target is None:
             raise ValueError(f"row {self.id} has no target")
-        return self.prompt().messages + [{"role": "assistant", "content": self.target}]
+        return self.prompt(style).messages + [{"role": "assistant", "content": self.target}]
 
     def prepare_store(self) -> TaskStore:
         """The store as it stands when the user sends the last message: the initial tasks, then

@@ -5,8 +5,8 @@ adapter disabled (`model.disable_adapter()`), never a second copy; "base+grammar
 under constrained decoding; "tuned+retry" is the tuned model's greedy answers where they can be
 carried out, and its next-best answer that can where they cannot (lib.retry). The systems see
 the same conversations but not the same system prompt: "tuned" gets the short prompt it was
-trained with (the adapter records which), the base model (which was never taught the contract) the prompt that spells the
-contract out (lib.prompts); reports say so.
+trained with (the adapter records which), the base model (which was never taught the contract)
+the prompt that spells the contract out (lib.prompts); reports say so.
 Scoring is `lib.scoring`, reports are `lib.report`.
 
     python -m lib.evaluate --adapter outputs/adapters/cpu --data outputs/data/test.jsonl --out DIR

@@ -135,8 +135,7 @@ def build_tiny_llama(out_dir: str | Path = TINY_DIR, vocab_size: int = 2048, see
 
     rows = generate_split("train", 240, seed=seed)
     # the "compact" prompt, as when this model was first built: the same tokenizer on every machine
-    corpus = [m["content"] for r in map(Row.model_validate, rows) for m in r.prompt("compact").messages
-              + [{"role": "assistant", "content": r.target}]]
+    corpus = [m["content"] for r in rows for m in Row.model_validate(r).chat("compact")]
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
