@@ -145,7 +145,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--engine-grammar", choices=["vllm", "llama.cpp"], default=None,
                    help="openai backend: constrain output to the contract with the engine's own grammar support")
     p.add_argument("--prompt-style", choices=list(PROMPT_STYLES), default=TRAINED_PROMPT_STYLE,
-                   help="openai backend: what the adapter was trained with (listed since 2026-11-29, compact before), contract for a base model")
+                   help="openai backend: what the adapter was trained with (listed since 2026-11-29, "
+                        "compact before), contract for a base model")
     p.add_argument("--model", default=None, help="HF name or folder; 'smollm2'/'tiny' for the offline models "
                    "(default: the GPU model with CUDA, smollm2 without)")
     p.add_argument("--adapter", default=None, help="LoRA adapter folder; without it only the base is scored")

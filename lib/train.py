@@ -64,7 +64,8 @@ def preset_config(preset: str = "auto", **overrides: Any) -> TrainConfig:
 
 
 # -- data -------------------------------------------------------------------------------------
-def encode_sample(tokenizer, row: Row, end_of_turn: str, prompt_style: PromptStyle = TRAINED_PROMPT_STYLE) -> dict[str, list[int]]:
+def encode_sample(tokenizer, row: Row, end_of_turn: str,
+                  prompt_style: PromptStyle = TRAINED_PROMPT_STYLE) -> dict[str, list[int]]:
     """input_ids and labels: IGNORE_INDEX on the prompt, the answer + end-of-turn token learned."""
     if row.target is None:
         raise ValueError(f"row {row.id} has no target to learn")

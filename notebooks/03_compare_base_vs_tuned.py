@@ -34,7 +34,8 @@
 #   (`with model.disable_adapter():`), "tuned" has it enabled. Greedy decoding, bounded length.
 #   The tuned model gets the short system prompt it was trained with (the date, the tool names,
 #   the tasks on the list); the base model, which never saw the contract, gets the prompt that
-#   spells the contract out (tools, arguments, an example) — it could not know the format otherwise. The report says which got which.
+#   spells the contract out (tools, arguments, an example) — it could not know the format
+#   otherwise. The report says which got which.
 # * **Dates by code**: the model writes a due date in the user's words; scoring resolves both the
 #   prediction and the gold with `lib/dates.py`, so "next Friday" and "2026-12-04" are the same date.
 #   As in the chat, a date the user said that an answer's one add or update dropped or garbled is
