@@ -7,12 +7,17 @@ validation split; the test split is scored once, at the end, with --split test).
 
 Writes outputs/experiments/<name>/ (the adapter and result.json) and prints the tuned model's
 metrics overall and per category (execution), with the training time and mean tokens per row.
+--keep also copies result.json and the answers to benchmarks/runs/<name>/, which git keeps: a kept
+run stands in for a later candidate's control arm (same seed, code and data give the same answers;
+docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -36,6 +41,7 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=96)
     p.add_argument("--adapter", default=None, help="score this adapter instead of training one")
     p.add_argument("--base", action="store_true", help="also score the base model (contract prompt)")
+    p.add_argument("--keep", action="store_true", help="also copy result.json and the answers to benchmarks/runs/<name>/")
     for knob, kind in TRAINING_KNOBS.items():
         if kind is bool:  # --compile-on-cpu / --no-compile-on-cpu, as lib.evaluate's --load-in-4bit
             p.add_argument("--" + knob.replace("_", "-"), action=argparse.BooleanOptionalAction, default=None)
@@ -68,7 +74,7 @@ def main() -> None:
         model, tok, log = trained["model"], trained["tokenizer"], trained["log"]
         result.update({"config": cfg.model_dump(), "train_s": round(time.perf_counter() - t0),
                        "mean_tokens_per_row": round(log["data"]["mean_tokens"], 1), "s_per_step": log["s_per_step"],
-                       "adapter": trained["run_dir"]})
+                       "adapter": os.path.relpath(trained["run_dir"], ROOT)})
     rows = select_rows(load_rows(Path(a.data) / f"{a.split}.jsonl"), a.rows)
     t0 = time.perf_counter()
     report = evaluate(model, tok, rows, (["base"] if a.base else []) + ["tuned"], progress=False)
@@ -84,6 +90,11 @@ def main() -> None:
     (out / f"outputs_{a.split}.jsonl").write_text("".join(
         json.dumps({"id": r.id, "user": r.message, "output": o}) + "\n"
         for r, o in zip(rows, report["systems"]["tuned"]["outputs"])))
+    if a.keep:  # outputs/ does not outlive a machine; these two files are what a later comparison needs
+        kept = ROOT / "benchmarks/runs" / a.name
+        kept.mkdir(parents=True, exist_ok=True)
+        for name in ("result.json", f"outputs_{a.split}.jsonl"):
+            shutil.copyfile(out / name, kept / name)
     print(comparison_table(report))
     print(category_table(report))
     print(json.dumps({k: v for k, v in result.items() if k not in ("by_category", "config")}, indent=1))
