@@ -41,6 +41,9 @@ def main() -> None:
                    help="keep the t4 preset's checks (85%% tool selection, the demo's end state); off for a "
                         "random-weight model, which cannot pass them")
     p.add_argument("--export-merged", action="store_true", help="also run the merged 16-bit export cell")
+    p.add_argument("--fp16", action="store_true",
+                   help="take a T4's precision branch on a bf16 GPU (fp16 weights, fp16=True, a GradScaler): "
+                        "benchmarks/t4_dtype/sitecustomize.py, loaded by the kernel, answers 'no bf16'")
     a = p.parse_args()
 
     import nbformat
@@ -55,6 +58,10 @@ def main() -> None:
     notebook = work / f"{NAME}.ipynb"
     shutil.copy(ROOT / "notebooks" / f"{NAME}.ipynb", notebook)
     env = {"COLAB_RELEASE_TAG": "release-colab-simulated", "TASKAGENT_RECORD_PIP": str(work / "pip.jsonl")}
+    if a.fp16:
+        env["TASKAGENT_EMULATE_T4_DTYPE"] = "1"
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "benchmarks" / "t4_dtype"),
+                                                          os.environ.get("PYTHONPATH")]))
     os.environ.update(env)
     params = {"preset": a.preset, "model_name": a.model, "max_steps": a.max_steps, "validation_rows": a.rows,
               "test_rows": a.rows, "grammar_rows": a.grammar_rows}
@@ -87,6 +94,8 @@ def main() -> None:
         if path.exists():
             data = json.loads(path.read_text())
             summary[name] = {k: v for k, v in data.items() if k != "steps"} if name == "training_log" else data
+            if name == "training_log":  # finite losses say the precision branch trained, not only ran
+                summary[name]["losses"] = [s["loss"] for s in data["steps"]]
     report = work / f"outputs/reports/{a.preset}/report.md"
     if report.exists():
         shutil.copy(report, out / "report.md")

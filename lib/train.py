@@ -224,6 +224,7 @@ def train(cfg: TrainConfig, data_dir: str | Path = "outputs/data", output_dir: s
 
     log: dict[str, Any] = {"config": cfg.model_dump(), "model": info, "data": data_stats, "steps": [],
                            "precision": "bf16" if is_bfloat16_supported() else ("fp16" if cuda else "fp32"),
+                           "weights_dtype": str(getattr(model, "dtype", "")).replace("torch.", ""),
                            "compiled_layers": compiled, "status": "running", "started": dt.datetime.now().isoformat(timespec="seconds")}
 
     class StepLog(TrainerCallback):
