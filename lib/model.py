@@ -70,6 +70,10 @@ def fix_special_tokens(tokenizer, model=None) -> dict[str, Any]:
         model.config.pad_token_id = tokenizer.pad_token_id
         if getattr(model, "generation_config", None) is not None:
             model.generation_config.pad_token_id = tokenizer.pad_token_id
+            # Unsloth's CUDA loader sets max_length to the context size (131,072 for Llama-3.1); every
+            # generate() here passes max_new_tokens, so transformers warned "Both `max_new_tokens` and
+            # `max_length` seem to have been set" on each call: dozens of lines in a Colab notebook.
+            model.generation_config.max_length = None
     return {"end_of_turn": eot, "end_of_turn_id": eot_id, "pad": tokenizer.pad_token, "pad_id": tokenizer.pad_token_id}
 
 

@@ -63,6 +63,35 @@ def test_labels_are_the_answer_and_end_of_turn_only(model, data_dir):
     _check_labels(tokenizer, tokens["end_of_turn"], rows[:20] + multi)
 
 
+def test_generation_is_quiet_after_unsloths_context_length(tiny):
+    """Unsloth's CUDA loader sets generation_config.max_length to the context size; with our explicit
+    max_new_tokens transformers then logged a warning on every generate() call (seen on an H200)."""
+    import logging
+
+    from lib.model import fix_special_tokens
+
+    model, tok = tiny
+    records: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda r: records.append(r.getMessage())
+    log = logging.getLogger("transformers.generation.utils")
+    log.addHandler(handler)
+    ids = tok("hello", return_tensors="pt")
+    try:
+        model.generation_config.max_length = 131072  # what unsloth_zoo's tokenizer fix does on CUDA
+        model.generate(**ids, max_new_tokens=2, do_sample=False)
+        warned = [m for m in records if "seem to have been set" in m]
+        assert warned  # the situation is reproduced, so the check below can fail
+        records.clear()
+        fix_special_tokens(tok, model)
+        out = model.generate(**ids, max_new_tokens=2, do_sample=False)
+    finally:
+        log.removeHandler(handler)
+        model.generation_config.max_length = None
+    assert not [m for m in records if "seem to have been set" in m]
+    assert out.shape[1] == ids["input_ids"].shape[1] + 2  # max_new_tokens still rules
+
+
 def test_collated_batch_keeps_the_mask(trained, data_dir):
     """The trainer's own collator: padding is ignored and the answer + end of turn is learned."""
     from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
