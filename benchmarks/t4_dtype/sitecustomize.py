@@ -23,19 +23,16 @@ import sys
 T4 = (7, 5)
 
 
-def _patch(module) -> None:
-    name = module.__name__
-    if name == "torch.cuda":
-        module.is_bf16_supported = lambda *a, **k: False
-    elif name == "unsloth.device_type":
-        module.cuda_bf16_capability = lambda: T4
-    elif name == "unsloth_zoo.device_type":
-        module._visible_cuda_capabilities = lambda *a, **k: [T4]
-    print(f"[t4 dtype emulation] patched {name}", file=sys.stderr)
+# module -> what it gets after it has run: a T4's answer to "is bf16 supported?"
+PATCHES = {
+    "torch.cuda": lambda m: setattr(m, "is_bf16_supported", lambda *a, **k: False),
+    "unsloth.device_type": lambda m: setattr(m, "cuda_bf16_capability", lambda: T4),
+    "unsloth_zoo.device_type": lambda m: setattr(m, "_visible_cuda_capabilities", lambda *a, **k: [T4]),
+}
 
 
 class _Patched(importlib.abc.Loader):
-    """The module's own loader, then _patch, before anyone can import a name from it."""
+    """The module's own loader, then its patch, before anyone can import a name from it."""
 
     def __init__(self, loader):
         self.loader = loader
@@ -45,14 +42,13 @@ class _Patched(importlib.abc.Loader):
 
     def exec_module(self, module):
         self.loader.exec_module(module)
-        _patch(module)
+        PATCHES[module.__name__](module)
+        print(f"[t4 dtype emulation] patched {module.__name__}", file=sys.stderr)
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
-    targets = {"torch.cuda", "unsloth.device_type", "unsloth_zoo.device_type"}
-
     def find_spec(self, fullname, path, target=None):
-        if fullname not in self.targets:
+        if fullname not in PATCHES:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
