@@ -27,7 +27,10 @@ def main() -> None:
     p.add_argument("--adapter", required=True)
     p.add_argument("--data", default="outputs/data/test.jsonl")
     p.add_argument("--out", default="outputs/reports/full_split")
-    p.add_argument("--notebook-rows", type=int, default=120, help="what notebook 03 scores (the cpu preset's test_rows)")
+    from lib.presets import PRESETS  # light: no torch
+
+    p.add_argument("--notebook-rows", type=int, default=PRESETS["cpu"].test_rows,
+                   help="the rows notebook 03 scores (default: the cpu preset's test_rows)")
     p.add_argument("--model", default=None)
     a = p.parse_args()
 
