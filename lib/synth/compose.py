@@ -341,6 +341,59 @@ def _multi_intent() -> list[Template]:
     return out
 
 
+# Training v3, multi_intent (generator 2.6.0): a finished task said as a fact ("I did X", "X is
+# sorted", any of _DONE_STATEMENT) beside a request, in either order. _clauses above says completion
+# only as "mark X done", "I finished X" or "check off X", so a fact the model had seen only alone
+# read as a new task once a request followed it. Drawn only by rows lib.synth.generate appends.
+_REQUESTS: list[tuple[str, Calls]] = [
+    ("add {t} {d}", [("add_task", {"title": "t", "due_date": "d"})]),
+    ("also add {t} {d}", [("add_task", {"title": "t", "due_date": "d"})]),
+    ("put {t} on my list {d}", [("add_task", {"title": "t", "due_date": "d"})]),
+    ("remind me to {t} {d}", [("add_task", {"title": "t", "due_date": "d"})]),
+    ("I need to {t} {d}", [("add_task", {"title": "t", "due_date": "d"})]),
+    ("create a task to {t} {d}", [("add_task", {"title": "t", "due_date": "d"})]),
+    ("new task: {t} {d}", [("add_task", {"title": "t", "due_date": "d"})]),
+    ("can you add {t} {d}?", [("add_task", {"title": "t", "due_date": "d"})]),
+    ("add {t}", [("add_task", {"title": "t"})]), ("also add {t}", [("add_task", {"title": "t"})]),
+    ("put {t} on my list", [("add_task", {"title": "t"})]), ("remind me to {t}", [("add_task", {"title": "t"})]),
+    ("jot down {t}", [("add_task", {"title": "t"})]),
+    ("delete {t}", [("delete_task", {"title": "t"})]), ("remove {t} from my list", [("delete_task", {"title": "t"})]),
+    ("show my list", LIST("open")), ("what's left?", LIST("open")), ("give me a summary", SUM)]
+_FACT_JOINS = [" and ", ", ", "; ", ". ", ", and ", ". Also ", " and also ", ", so ", ". Now ", ", now "]
+_NEUTRAL_JOINS = 6  # the first six also read right after a request ("add X, so I did Y" does not)
+
+
+def _slots(text: str, calls: Calls, t: str, d: str) -> tuple[str, Calls]:
+    """A request clause with its task and date slots named t/d -> t1/d1 or t2/d2."""
+    named = [(tool, {k: {"t": t, "d": d}.get(v, v) for k, v in spec.items()}) for tool, spec in calls]
+    return text.replace("{t}", "{" + t + "}").replace("{d}", "{" + d + "}"), named
+
+
+def done_fact_multi_intent(n: int = 64, seed: int = 3407) -> list[Template]:
+    """`n` two-part requests, one part a done statement, none sharing a core with a held-out
+    template or with another (deterministic)."""
+    done_t1 = [("complete_task", {"title": "t1"})]
+    done_t2 = [("complete_task", {"title": "t2"})]
+    candidates: list[Template] = []
+    for fact, (req, calls), join in itertools.product(_DONE_STATEMENT, _REQUESTS, _FACT_JOINS):
+        text, named = _slots(req, calls, "t2", "d2")
+        candidates.append((fact + join + text, done_t1 + named))
+        if join in _FACT_JOINS[:_NEUTRAL_JOINS]:
+            text, named = _slots(req, calls, "t1", "d1")
+            candidates.append((text + join + fact.replace("{t1}", "{t2}"), named + done_t2))
+    rng = random.Random(f"done-facts-{seed}")
+    rng.shuffle(candidates)
+    picked, seen = [], held_out_cores()
+    for text, calls in candidates:
+        c = core(text)
+        if c not in seen:
+            seen.add(c)
+            picked.append((text, calls))
+        if len(picked) == n:
+            break
+    return picked
+
+
 # Follow-ups after "add {t1}": a new task only, never the earlier one again.
 MULTI_TURN_FOLLOW_UPS: list[Template] = [
     ("also {t2}", ADD_T2), ("oh, and {t2}", ADD_T2), ("another one: {t2}", ADD_T2),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from lib.synth.compose import composed_multi_turn, composed_templates
+from lib.synth.compose import composed_multi_turn, composed_templates, done_fact_multi_intent
 from lib.synth.slots import Template
 from lib.synth.templates import MULTI_TURN, TEMPLATES, TRAIN_V3
 
@@ -18,6 +18,13 @@ def hand_written_count(split: str, category: str) -> int:
 
 
 @functools.cache
+def train_v3() -> dict[str, list[Template]]:
+    """Training v3's families per category: hand-written (lib.synth.templates.TRAIN_V3) and composed
+    (done statements beside a request), each drawn only by the rows lib.synth.generate appends."""
+    return {**TRAIN_V3, "multi_intent": done_fact_multi_intent()}
+
+
+@functools.cache
 def split_families(split: str) -> dict[str, list[Family]]:
     """Per category, the (earlier turns, last turn) families of a split."""
     out = {c: [([], t) for t in TEMPLATES[c][split]] for c in TEMPLATES}
@@ -26,6 +33,6 @@ def split_families(split: str) -> dict[str, list[Family]]:
         for c, extra in composed_templates().items():
             out[c] += [([], t) for t in extra]
         out["multi_turn"] += composed_multi_turn()
-        for c, extra in TRAIN_V3.items():  # last: drawn only by training v3's rows (lib.synth.generate)
+        for c, extra in train_v3().items():  # last: drawn only by training v3's rows (lib.synth.generate)
             out[c] += [([], t) for t in extra]
     return out

@@ -25,10 +25,10 @@ from lib.store import TaskStore
 from lib.synth.assistant_texts import reference_answer
 from lib.synth.checks import check_splits, dataset_card, user_messages, validate_sample
 from lib.synth.date_phrases import date_argument, date_expression
-from lib.synth.families import hand_written_count, split_families
+from lib.synth.families import hand_written_count, split_families, train_v3
 from lib.synth.slots import fill, literal, resolve_calls
 from lib.synth.task_phrases import TRAIN_ONLY_PHRASES, phrase_forms, task_phrases
-from lib.synth.templates import CATEGORIES, SPLITS, TRAIN_V3
+from lib.synth.templates import CATEGORIES, SPLITS
 
 # 2.4.1: test v2, 43 more held-out test families (81 instead of 38); training and validation rows
 # are 2.4's byte for byte (tests/test_synth_heldout.py)
@@ -39,15 +39,22 @@ from lib.synth.templates import CATEGORIES, SPLITS, TRAIN_V3
 # 2.4.3's byte for byte
 # 2.5.0: training v3, 48 first-person and question forms of update (lib.synth.templates.TRAIN_V3)
 # drawn only by TRAIN_V3_SHARE rows appended to training; every 2.4.5 row is unchanged
-GENERATOR_VERSION = "2.5.0"
+# 2.6.0: validation v4 (36 rows: a finished task said as a fact, alone or beside a request) and
+# training v3's multi_intent rows (64, lib.synth.compose.done_fact_multi_intent), both appended; every
+# 2.5.0 row is unchanged
+GENERATOR_VERSION = "2.6.0"
 DEFAULT_SIZES = {"train": 1600, "validation": 240, "test": 360}
 # Validation v3: its update families past the first twelve are v3's, drawn only by these extra rows
 # (a tenth of validation's size: 24, three per family, at the default 240), so that adding them
 # changed none of the rows that earlier figures were read on.
-V2_FAMILIES = {("validation", "update"): 12}
-VALIDATION_V3_SHARE = {"update": 0.1}
+V2_FAMILIES = {("validation", "update"): 12, ("validation", "multi_intent"): 8, ("validation", "complete"): 8}
+# Validation v4 (2026-11-30): six multi_intent and three complete families that say a finished task as
+# a fact (lib.synth.templates), appended the same way: 24 and 12 rows, four per family.
+VALIDATION_V3_SHARE = {"update": 0.1, "multi_intent": 0.1, "complete": 0.05}
 # Training v3: 64 more update rows (4% of 1,600, one or two per TRAIN_V3 family), appended the same way.
-TRAIN_V3_SHARE = {"update": 0.04}
+# 2.6.0: 64 more multi_intent rows (4%, as many as 2.5.2 appended), one per composed done-statement
+# family (lib.synth.compose.done_fact_multi_intent).
+TRAIN_V3_SHARE = {"update": 0.04, "multi_intent": 0.04}
 FIRST_DAY, LAST_DAY = dt.date(2024, 1, 1), dt.date(2028, 12, 31)
 
 
@@ -134,7 +141,7 @@ def first_v3_family(split: str, category: str) -> int:
     """How many of a split's families come before its v3 ones (all of them where it has none)."""
     families = split_families(split)[category]
     if split == "train":
-        return len(families) - len(TRAIN_V3.get(category, ()))
+        return len(families) - len(train_v3().get(category, ()))
     return V2_FAMILIES.get((split, category), len(families))
 
 

@@ -91,7 +91,11 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
         "validation": [("I've taken care of {t1}, mark it complete", DONE), ("set {t1} to done", DONE),
                        ("finally finished: {t1}", DONE), ("cross {t1} off", DONE), ("{t1} - all done, mark it", DONE),
                        ("consider {t1} done", DONE), ("I managed to {t1}, tick it", DONE),
-                       ("that's {t1} sorted, mark it complete", DONE)],
+                       ("that's {t1} sorted, mark it complete", DONE),
+                       # validation v4 (2026-11-30): a finished task said as a fact only, no request word;
+                       # drawn only by appended rows, as multi_intent's v4 families
+                       ("I've wrapped up {t1}", DONE), ("{t1} has been dealt with", DONE),
+                       ("knocked {t1} off earlier today", DONE)],
         "test": [("{t1} - finished it just now", DONE), ("please close out the task {t1}", DONE),
                  ("{t1}, completed ✅", DONE), ("got {t1} out of the way, tick it off", DONE),
                  ("you can mark {t1} as finished now", DONE)],
@@ -228,6 +232,15 @@ TEMPLATES: dict[str, dict[str, list[Template]]] = {
             ("add {t1} {d1} and tell me how many tasks I have", [("add_task", {"title": "t1", "due_date": "d1"}), ("summarize_tasks", {})]),
             ("show me what's done, then remove {t1}", [*LIST("done"), ("delete_task", {"title": "t1"})]),
             ("put {t1} and {t2} on my list", [("add_task", {"title": "t1"}), ("add_task", {"title": "t2"})]),
+            # validation v4 (2026-11-30): a finished task said as a fact, beside another request. Written
+            # from that intent alone, before any run; drawn only by the rows lib.synth.generate appends
+            # (VALIDATION_V3_SHARE), so every earlier validation row stays as it was.
+            ("{t1} has been taken care of; put {t2} on the list {d2}", [("complete_task", {"title": "t1"}), ("add_task", {"title": "t2", "due_date": "d2"})]),
+            ("knocked out {t1} this morning, and remind me to {t2} {d2}", [("complete_task", {"title": "t1"}), ("add_task", {"title": "t2", "due_date": "d2"})]),
+            ("{t1} {d1} goes on the list, and {t2} is finished now", [("add_task", {"title": "t1", "due_date": "d1"}), ("complete_task", {"title": "t2"})]),
+            ("I've wrapped up {t1}, so now add {t2}", [("complete_task", {"title": "t1"}), ("add_task", {"title": "t2"})]),
+            ("{t1}? done. and get rid of {t2} please", [("complete_task", {"title": "t1"}), ("delete_task", {"title": "t2"})]),
+            ("I'm through with {t1} - what's still open?", [("complete_task", {"title": "t1"}), *LIST("open")]),
         ],
         "test": [
             ("two things: {t1} {d1}, and {t2}", [("add_task", {"title": "t1", "due_date": "d1"}), ("add_task", {"title": "t2"})]),
