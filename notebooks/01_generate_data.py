@@ -30,8 +30,8 @@
 
 # %% tags=["parameters"]
 seed = 3407  # same seed, byte-identical files
-train_size = 1600  # rows to train on; more rows need more training steps to be seen; +4% update rows (training v3)
-validation_size = 240  # held-out rows for choosing settings (notebook 02 checks on them); +10% update rows (validation v3)
+train_size = 1600  # rows to train on; more rows need more training steps to be seen; +4% update and +4% multi-intent rows (training v3)
+validation_size = 240  # held-out rows for choosing settings (notebook 02 checks on them); +10% update, +10% multi-intent and +5% complete rows (validation v3, v4)
 test_size = 360  # held-out rows for the final comparison (notebook 03), looked at only at the end
 data_dir = "outputs/data"  # where the .jsonl files and the dataset card go
 

@@ -19,7 +19,7 @@ def splits():
 
 
 def test_default_sizes_and_balance(splits):
-    assert {s: len(r) for s, r in splits.items()} == {"train": 1664, "validation": 264, "test": 360}  # + v3
+    assert {s: len(r) for s, r in splits.items()} == {"train": 1728, "validation": 300, "test": 360}  # + v3
     for rows in splits.values():
         counts = collections.Counter(r["category"] for r in rows)
         assert set(counts) == set(CATEGORIES)
@@ -166,21 +166,28 @@ def test_typographic_titles_are_trained_on_and_leave_held_out_splits_alone():
     assert len(typed) >= 100
 
 
-def test_validation_v3_adds_update_rows_without_changing_any_earlier_row(splits):
+def test_validation_v3_adds_rows_without_changing_any_earlier_row(splits):
     # Validation v3 (generator 2.4.5): validation's twelve update families had saturated while
     # test's read 25-50%, so eight more were written, drawn only by rows appended after the 240
-    # that earlier figures were read on. Those rows never draw a v3 family, and the v3 rows draw
-    # each of the eight equally.
+    # that earlier figures were read on. Validation v4 (2.6.0) did the same for a finished task said
+    # as a fact: six multi_intent and three complete families. The 240 never draw a v3/v4 family, and
+    # the appended rows draw each of a category's new families equally.
     from lib.synth.families import split_families
-    from lib.synth.generate import V2_FAMILIES
+    from lib.synth.generate import V2_FAMILIES, VALIDATION_V3_SHARE
 
-    first_v3 = V2_FAMILIES[("validation", "update")]
     v2, v3 = splits["validation"][:240], splits["validation"][240:]
-    assert all(int(r["template_id"].split("/")[-1]) < first_v3 for r in v2 if r["category"] == "update")
-    assert len(v3) == 24 and all(r["id"].startswith("validation-v3-update-") for r in v3)
-    drawn = collections.Counter(r["template_id"] for r in v3)
-    assert len(drawn) == len(split_families("validation")["update"]) - first_v3 == 8
-    assert set(drawn.values()) == {3}
+    assert len(v3) == sum(round(share * 240) for share in VALIDATION_V3_SHARE.values()) == 60
+    new_families = {"update": 8, "multi_intent": 6, "complete": 3}
+    assert set(VALIDATION_V3_SHARE) == {c for _, c in V2_FAMILIES} == set(new_families)
+    for category, count in new_families.items():
+        first_v3 = V2_FAMILIES[("validation", category)]
+        assert all(int(r["template_id"].split("/")[-1]) < first_v3 for r in v2 if r["category"] == category)
+        rows = [r for r in v3 if r["category"] == category]
+        assert len(rows) == round(VALIDATION_V3_SHARE[category] * 240)
+        assert all(r["id"].startswith(f"validation-v3-{category}-") for r in rows)
+        drawn = collections.Counter(r["template_id"] for r in rows)
+        assert len(drawn) == len(split_families("validation")[category]) - first_v3 == count
+        assert len(set(drawn.values())) == 1  # each family as often
     # new phrasings and new messages: none is a training message (generate_split's `taken`)
     assert not {r["messages"][-1]["content"] for r in v3} & {r["messages"][-1]["content"] for r in splits["train"]}
 
@@ -188,14 +195,15 @@ def test_validation_v3_adds_update_rows_without_changing_any_earlier_row(splits)
 def test_training_v3_appends_rows_without_changing_any_earlier_row(splits):
     # Training v3 (generator 2.5.0): update said as people correct themselves or ask, drawn only by rows
     # appended after training's 1,600, so every earlier row stays as it was; the 1,600 never draw one.
-    from lib.synth.families import split_families
+    # Generator 2.6.0 appends 64 multi_intent rows the same way (done statements beside a request).
+    from lib.synth.families import split_families, train_v3
     from lib.synth.generate import TRAIN_V3_SHARE, first_v3_family
     from lib.synth.heldout import core, held_out_cores
-    from lib.synth.templates import TRAIN_V3
 
     before, appended = splits["train"][:1600], splits["train"][1600:]
-    assert set(TRAIN_V3_SHARE) <= set(TRAIN_V3) and len(appended) == sum(round(s * 1600) for s in TRAIN_V3_SHARE.values())
-    for category, families in TRAIN_V3.items():
+    assert set(TRAIN_V3_SHARE) == set(train_v3()) == {"update", "multi_intent"}
+    assert len(appended) == sum(round(s * 1600) for s in TRAIN_V3_SHARE.values()) == 128
+    for category, families in train_v3().items():
         first_v3 = first_v3_family("train", category)
         assert split_families("train")[category][first_v3:] == [([], t) for t in families]
         assert all(int(r["template_id"].split("/")[-1]) < first_v3 for r in before if r["category"] == category)
@@ -217,3 +225,26 @@ def test_training_v3_appends_rows_without_changing_any_earlier_row(splits):
         assert generate.generate_dataset(seed=11) == {**splits, "train": before}
     finally:
         generate.TRAIN_V3_SHARE.update(saved)
+
+
+def test_done_fact_families_pair_a_done_statement_with_a_request():
+    # Each composed family says one task is finished (a _DONE_STATEMENT) and asks for one more
+    # thing, in either order; the calls follow the order of the sentence, and the done task is the
+    # one the statement names.
+    from lib.synth.compose import _DONE_STATEMENT, done_fact_multi_intent
+
+    families = done_fact_multi_intent()
+    assert len(families) == 64
+    orders = collections.Counter()
+    for text, calls in families:
+        assert len(calls) == 2 and sum(tool == "complete_task" for tool, _ in calls) == 1
+        done_at = next(i for i, (tool, _) in enumerate(calls) if tool == "complete_task")
+        slot = calls[done_at][1]["title"]
+        statements = [st.replace("{t1}", "{" + slot + "}") for st in _DONE_STATEMENT]
+        said = [st for st in statements if (text.startswith(st) if done_at == 0 else text.endswith(st))]
+        assert said, text
+        orders[done_at] += 1
+        other = calls[1 - done_at]
+        if "title" in other[1]:  # the request's task is the other slot
+            assert other[1]["title"] != slot and "{" + other[1]["title"] + "}" in text
+    assert orders[0] > 0 and orders[1] > 0

@@ -79,7 +79,8 @@ def overlap_report(splits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 def check_splits(splits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Raise if any split overlaps training, or a category is under 5% of a split."""
+    """Raise if any split overlaps training, or a category is under 5% of a split's cycled rows (the
+    rows lib.synth.generate appends for v3/v4 families add to a few categories on purpose)."""
     report = overlap_report(splits)
     for pair, counts in report.items():
         bad = {k: v for k, v in counts.items() if v}
@@ -87,7 +88,8 @@ def check_splits(splits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             raise AssertionError(f"{pair} overlaps: {bad}")
     for split, rows in splits.items():
         shares = collections.Counter(r["category"] for r in rows)
-        if set(shares) != set(CATEGORIES) or min(shares.values()) < 0.05 * len(rows):
+        cycled = sum("-v3-" not in r["id"] for r in rows)
+        if set(shares) != set(CATEGORIES) or min(shares.values()) < 0.05 * cycled:
             raise AssertionError(f"{split}: unbalanced categories {dict(shares)}")
     return report
 
