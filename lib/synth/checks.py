@@ -78,6 +78,10 @@ def overlap_report(splits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return report
 
 
+# The id mark of the rows lib.synth.generate appends for a split's v3/v4 families ("validation-v3-update-00000").
+APPENDED_ID_MARK = "-v3-"
+
+
 def check_splits(splits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Raise if any split overlaps training, or a category is under 5% of a split's cycled rows (the
     rows lib.synth.generate appends for v3/v4 families add to a few categories on purpose)."""
@@ -88,7 +92,7 @@ def check_splits(splits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             raise AssertionError(f"{pair} overlaps: {bad}")
     for split, rows in splits.items():
         shares = collections.Counter(r["category"] for r in rows)
-        cycled = sum("-v3-" not in r["id"] for r in rows)
+        cycled = sum(APPENDED_ID_MARK not in r["id"] for r in rows)
         if set(shares) != set(CATEGORIES) or min(shares.values()) < 0.05 * cycled:
             raise AssertionError(f"{split}: unbalanced categories {dict(shares)}")
     return report

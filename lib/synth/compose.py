@@ -16,7 +16,7 @@ from typing import Iterable
 
 from lib.synth.heldout import PREFIXES, TAILS, core, held_out_cores
 from lib.synth.slots import (ADD, ADD_D, ADD_T2, DEL, DONE, DONE_OBJ, LIST, MOVE, RENAME, REOPEN, RESTORE, SUM,
-                             UNDATE, Calls, Template)
+                             UNDATE, Calls, Template, fill)
 
 _ADD_VERBS = ["add", "create", "make", "set up", "log", "save", "record", "open", "enter", "start", "schedule", "note",
               "book"]
@@ -365,8 +365,9 @@ _NEUTRAL_JOINS = 6  # the first six also read right after a request ("add X, so 
 
 def _slots(text: str, calls: Calls, t: str, d: str) -> tuple[str, Calls]:
     """A request clause with its task and date slots named t/d -> t1/d1 or t2/d2."""
-    named = [(tool, {k: {"t": t, "d": d}.get(v, v) for k, v in spec.items()}) for tool, spec in calls]
-    return text.replace("{t}", "{" + t + "}").replace("{d}", "{" + d + "}"), named
+    names = {"t": t, "d": d}
+    named = [(tool, {k: names.get(v, v) for k, v in spec.items()}) for tool, spec in calls]
+    return fill(text, {k: "{" + v + "}" for k, v in names.items()}), named
 
 
 def done_fact_multi_intent(n: int = 64, seed: int = 3407) -> list[Template]:
@@ -380,7 +381,7 @@ def done_fact_multi_intent(n: int = 64, seed: int = 3407) -> list[Template]:
         candidates.append((fact + join + text, done_t1 + named))
         if join in _FACT_JOINS[:_NEUTRAL_JOINS]:
             text, named = _slots(req, calls, "t1", "d1")
-            candidates.append((text + join + fact.replace("{t1}", "{t2}"), named + done_t2))
+            candidates.append((text + join + fill(fact, {"t1": "{t2}"}), named + done_t2))
     rng = random.Random(f"done-facts-{seed}")
     rng.shuffle(candidates)
     picked, seen = [], held_out_cores()

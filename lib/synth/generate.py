@@ -23,7 +23,7 @@ from lib.executor import execute
 from lib.prompts import tool_results_message
 from lib.store import TaskStore
 from lib.synth.assistant_texts import reference_answer
-from lib.synth.checks import check_splits, dataset_card, user_messages, validate_sample
+from lib.synth.checks import APPENDED_ID_MARK, check_splits, dataset_card, user_messages, validate_sample
 from lib.synth.date_phrases import date_argument, date_expression
 from lib.synth.families import hand_written_count, split_families, train_v3
 from lib.synth.slots import fill, literal, resolve_calls
@@ -257,7 +257,7 @@ def generate_split(split: str, n: int, seed: int, taken: Iterable[str] = (),
     shaped = [p for p in pool if phrase_forms(p)]
     seen_elsewhere = set(taken)
     cycle = (v3_category,) if v3_category else TRAIN_CATEGORY_CYCLE if split == "train" else CATEGORIES
-    prefix = f"{split}-v3-{v3_category}" if v3_category else split
+    prefix = f"{split}{APPENDED_ID_MARK}{v3_category}" if v3_category else split
     rows = []
     for i in range(n):
         category = cycle[i % len(cycle)]
