@@ -44,7 +44,7 @@
 
 # %% tags=["parameters"]
 # Which run: "t4" uses the values in this cell (Llama-3.1-8B on a free Colab/Kaggle T4 GPU).
-# "cpu" trains SmolLM2-135M offline (520 steps, ~18 min on 2 cores), "ci" and "tiny" are test runs: any preset
+# "cpu" trains SmolLM2-135M offline (460 steps, 15-30 min on 2 cores), "ci" and "tiny" are test runs: any preset
 # but "t4" replaces the model, training and check values below with its own (printed below).
 preset = "t4"
 model_name = "unsloth/Llama-3.1-8B-Instruct-bnb-4bit"  # any Hugging Face chat model; its own chat template is used

@@ -64,11 +64,11 @@ def test_preset_values_are_never_hidden_behind_none():
 
 def test_ci_preset_is_cpu_with_one_epoch_and_fewer_rows():
     """CI's run stands for the main job's: the same training but fewer steps (one epoch of the
-    1,600 training rows, so the test command stays as long; the main job trains 520, two and a half
+    1,600 training rows, so the test command stays as long; the main job trains 460, 2.1
     passes over generator 2.6.0's 1,728 rows), and fewer rows scored."""
     cpu, ci = PRESETS["cpu"].model_dump(), PRESETS["ci"].model_dump()
     assert {k for k in cpu if cpu[k] != ci[k]} == {"max_steps", "validation_rows", "test_rows", "grammar_rows"}
-    assert ci["max_steps"] * ci["batch_size"] * ci["grad_accum"] == 1600 and cpu["max_steps"] == 520
+    assert ci["max_steps"] * ci["batch_size"] * ci["grad_accum"] == 1600 and cpu["max_steps"] == 460
 
 
 def check_ci_outputs(out: Path) -> None:
