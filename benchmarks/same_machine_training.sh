@@ -25,7 +25,7 @@ run() {  # run <checkout> <data dir> <run name>
 import sys
 from lib.train import preset_config, train
 data, name, steps, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-log = train(preset_config("cpu", max_steps=steps, run_name=name), data_dir=data, output_dir=out, progress=False)["log"]
+train(preset_config("cpu", max_steps=steps, run_name=name), data_dir=data, output_dir=out, progress=False)
 print("RUN", name, "done")
 EOF
   )
